@@ -1,0 +1,110 @@
+/**
+ * `convscope check FILE...` and `convscope summary FILE [--network NAME] [--json]`, over the same
+ * core and language services as the editor.
+ */
+import '../polyfill.cjs';
+import type * as ast from '../language/generated/ast.js';
+import type { LangiumDocument } from 'langium';
+import { CliError, displayPath, loadFiles } from './workspace.js';
+import { diagnosticsOf, formatDiagnostic, summaryJson, summaryTable } from './report.js';
+
+const USAGE = `usage:
+  convscope check FILE... [--json]                     diagnostics as file:line:col severity message; exit 1 on errors
+  convscope summary FILE [--network NAME] [--json]     per-layer table: op, output shape, params, MACs, receptive field`;
+
+interface Parsed {
+    files: string[];
+    flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: readonly string[], valued: ReadonlySet<string>, allowed: ReadonlySet<string>): Parsed {
+    const files: string[] = [];
+    const flags = new Map<string, string | true>();
+    const rest = argv;
+    for (let i = 0; i < rest.length; i++) {
+        const a = rest[i]!;
+        if (a.startsWith('--')) {
+            const [key, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+            if (!allowed.has(key)) throw new CliError(`unknown option --${key}\n${USAGE}`);
+            if (valued.has(key)) {
+                const value = inline ?? rest[++i];
+                if (value === undefined) throw new CliError(`--${key} needs a value`);
+                flags.set(key, value);
+            } else flags.set(key, true);
+        } else files.push(a);
+    }
+    return { files, flags };
+}
+
+async function check(argv: readonly string[]): Promise<number> {
+    const { files, flags } = parseArgs(argv, new Set(), new Set(['json']));
+    if (files.length === 0) throw new CliError(`check needs at least one file\n${USAGE}`);
+    const { roots } = await loadFiles(files);
+    const diagnostics = roots.flatMap(doc => diagnosticsOf(doc));
+    if (flags.has('json')) process.stdout.write(JSON.stringify({ diagnostics }, null, 2) + '\n');
+    else {
+        for (const d of diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+        const errors = diagnostics.filter(d => d.severity === 'error').length;
+        const warnings = diagnostics.filter(d => d.severity === 'warning').length;
+        process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    }
+    return diagnostics.some(d => d.severity === 'error') ? 1 : 0;
+}
+
+async function summary(argv: readonly string[]): Promise<number> {
+    const { files, flags } = parseArgs(argv, new Set(['network']), new Set(['json', 'network']));
+    if (files.length !== 1) throw new CliError(`summary takes one file\n${USAGE}`);
+    const { Conv, roots } = await loadFiles(files);
+    const doc = roots[0]! as LangiumDocument<ast.Model>;
+    const { analysis } = Conv.analysis.Analyzer.analyze(doc);
+    const wanted = flags.get('network');
+    let networks = analysis.networks;
+    if (typeof wanted === 'string') {
+        networks = networks.filter(n => n.graph.name === wanted);
+        if (networks.length === 0) {
+            const names = analysis.networks.map(n => n.graph.name);
+            throw new CliError(`${files[0]}: no network named '${wanted}'${names.length ? ` (networks: ${names.join(', ')})` : ' (the file declares no network)'}`);
+        }
+    }
+    const diagnostics = diagnosticsOf(doc);
+    if (flags.has('json')) {
+        process.stdout.write(JSON.stringify(summaryJson(doc, analysis, networks), null, 2) + '\n');
+    } else {
+        if (networks.length === 0) process.stdout.write(`${files[0]}: declares no network (only blocks)\n`);
+        process.stdout.write(networks.map(n => summaryTable(n, displayPath(doc.uri.toString()))).join('\n\n') + '\n');
+        const shown = diagnostics.filter(d => d.severity !== 'information');
+        if (shown.length > 0) process.stdout.write('\n' + shown.map(formatDiagnostic).join('\n') + '\n');
+    }
+    return diagnostics.some(d => d.severity === 'error') ? 1 : 0;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    try {
+        switch (command) {
+            case 'check': return await check(rest);
+            case 'summary': return await summary(rest);
+            case undefined:
+            case '-h':
+            case '--help':
+            case 'help':
+                process.stdout.write(USAGE + '\n');
+                return command === undefined ? 2 : 0;
+            default:
+                throw new CliError(`unknown command '${command}'\n${USAGE}`);
+        }
+    } catch (err) {
+        if (err instanceof CliError) {
+            process.stderr.write(`convscope: ${err.message}\n`);
+            return 2;
+        }
+        throw err;
+    }
+}
+
+main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+}, err => {
+    process.stderr.write(`convscope: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 3;
+});

@@ -1,0 +1,97 @@
+/**
+ * One analysis per document version, shared by every feature (diagnostics, hints, hover, code
+ * actions, summary). Imports are followed through Langium's documents; an analysis is reused
+ * while the document and everything it imports are unchanged.
+ */
+import { UriUtils, type LangiumDocument, type LangiumDocuments } from 'langium';
+import type { URI } from 'vscode-uri';
+import type { LangiumSharedServices } from 'langium/lsp';
+import type * as ast from '../language/generated/ast.js';
+import { analyzeProgram, type FileAnalysis } from '../src/analysis/analyze.js';
+import type { GraphDecl, Program } from '../src/program.js';
+import { convertDocument, type Converted } from './to-program.js';
+
+export interface DocumentAnalysis {
+    readonly document: LangiumDocument<ast.Model>;
+    readonly converted: Converted;
+    readonly analysis: FileAnalysis;
+    /** Imports that could not be found: the import node and the URI tried. */
+    readonly missingImports: ReadonlyArray<{ readonly node: ast.Import; readonly uri: URI }>;
+}
+
+interface Cached {
+    readonly key: string;
+    readonly result: DocumentAnalysis;
+}
+
+export class ConvAnalysisService {
+    private readonly documents: LangiumDocuments;
+    private readonly cache = new Map<string, Cached>();
+    private readonly conversions = new WeakMap<LangiumDocument, { version: number; converted: Converted }>();
+
+    constructor(shared: { workspace: { LangiumDocuments: LangiumDocuments } } | LangiumSharedServices) {
+        this.documents = shared.workspace.LangiumDocuments;
+    }
+
+    /** The analysis of `document` at its current version. */
+    analyze(document: LangiumDocument<ast.Model>): DocumentAnalysis {
+        const imported = this.importClosure(document);
+        const key = [document, ...imported.found].map(d => `${d.uri.toString()}@${d.textDocument.version}#${d.parseResult.value.$cstNode?.text.length ?? 0}`).join('|');
+        const uri = document.uri.toString();
+        const cached = this.cache.get(uri);
+        if (cached && cached.key === key && cached.result.document === document) return cached.result;
+        const converted = this.convert(document);
+        const blocks = new Map<string, GraphDecl>();
+        for (const g of converted.graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
+        for (const doc of imported.found) {
+            for (const g of this.convert(doc).graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
+        }
+        const program: Program = { file: uri, graphs: converted.graphs, blocks };
+        const result: DocumentAnalysis = { document, converted, analysis: analyzeProgram(program), missingImports: imported.missing };
+        this.cache.set(uri, { key, result });
+        return result;
+    }
+
+    forget(uri: URI): void {
+        this.cache.delete(uri.toString());
+    }
+
+    private convert(document: LangiumDocument<ast.Model>): Converted {
+        const version = document.textDocument.version;
+        const known = this.conversions.get(document);
+        if (known && known.version === version) return known.converted;
+        const converted = convertDocument(document);
+        this.conversions.set(document, { version, converted });
+        return converted;
+    }
+
+    /** Every document imported, directly or not, in breadth-first order. */
+    importClosure(document: LangiumDocument<ast.Model>): { found: LangiumDocument<ast.Model>[]; missing: Array<{ node: ast.Import; uri: URI }> } {
+        const found: LangiumDocument<ast.Model>[] = [];
+        const missing: Array<{ node: ast.Import; uri: URI }> = [];
+        const seen = new Set<string>([document.uri.toString()]);
+        const queue: LangiumDocument<ast.Model>[] = [document];
+        while (queue.length > 0) {
+            const doc = queue.shift()!;
+            for (const imp of doc.parseResult.value.imports) {
+                if (!imp.path) continue;
+                const uri = resolveImport(doc.uri, imp.path);
+                const key = uri.toString();
+                if (seen.has(key)) continue;
+                seen.add(key);
+                const target = this.documents.getDocument(uri) as LangiumDocument<ast.Model> | undefined;
+                if (!target) {
+                    if (doc === document) missing.push({ node: imp, uri });
+                    continue;
+                }
+                found.push(target);
+                queue.push(target);
+            }
+        }
+        return { found, missing };
+    }
+}
+
+export function resolveImport(from: URI, path: string): URI {
+    return UriUtils.resolvePath(UriUtils.dirname(from), path);
+}

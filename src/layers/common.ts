@@ -1,0 +1,106 @@
+/** Helpers shared by layer modules: reading the input's layout and wording window problems. */
+import { axisNoun, coverage, dilatedExtent } from '../shape/window.js';
+import { formatShape, wrapDim } from '../shape/dims.js';
+import type { Dim, LayerContext, Shape } from './types.js';
+
+export interface SpatialInput {
+    /** Axis of the channels (0 for an unbatched input). */
+    readonly channelAxis: number;
+    readonly channels: number;
+    readonly spatial: readonly number[];
+    /** The leading dims kept as they are (batch, or nothing when unbatched). */
+    readonly lead: readonly Dim[];
+}
+
+const rankWords = ['', '1-D', '2-D', '3-D'];
+
+/**
+ * Reads `[N, C, *spatial]` (or unbatched `[C, *spatial]`) for a layer of spatial rank `rank`.
+ * Messages never name the layer: the analysis prefixes it.
+ */
+export function spatialInput(ctx: LayerContext<unknown>, rank: number, allowUnbatched = true): SpatialInput | undefined {
+    const shape = ctx.input;
+    const batched = rank + 2;
+    if (shape.length !== batched && !(allowUnbatched && shape.length === rank + 1)) {
+        ctx.error('input-rank', `expects a ${batched}-D input [N, C, ${spatialLetters(rank)}]${allowUnbatched ? ` (or unbatched ${rank + 1}-D [C, ${spatialLetters(rank)}])` : ''}, got ${shape.length}-D ${formatShape(shape)}`, 'input');
+        return undefined;
+    }
+    const channelAxis = shape.length - rank - 1;
+    const channels = shape[channelAxis];
+    const spatial = shape.slice(channelAxis + 1);
+    if (typeof channels !== 'number' || spatial.some(d => typeof d !== 'number')) {
+        ctx.error('symbolic-dim', `needs concrete channel and ${rankWords[rank] ?? ''} spatial sizes, got ${formatShape(shape)}: only the batch may be symbolic`, 'input');
+        return undefined;
+    }
+    return { channelAxis, channels, spatial: spatial as number[], lead: shape.slice(0, channelAxis) };
+}
+
+export function spatialLetters(rank: number): string {
+    return ['L', 'H, W', 'D, H, W'][rank - 1] ?? 'spatial';
+}
+
+export function axisLetter(rank: number, axis: number): string {
+    const letters = rank === 1 ? 'L' : rank === 2 ? 'HW' : 'DHW';
+    return letters[axis] ?? `axis ${axis}`;
+}
+
+/**
+ * Reports real input positions no window reads: trailing ones as a warning (the remainder of
+ * (n + pl + pr − d(k−1) − 1) / s), holes from a kernel smaller than the stride as information.
+ */
+export function reportCoverage(
+    ctx: LayerContext<unknown>, rank: number, sizes: readonly number[], out: readonly number[],
+    kernel: readonly number[], stride: readonly number[], padLeft: readonly number[], padRight: readonly number[], dilation: readonly number[],
+): void {
+    for (let i = 0; i < rank; i++) {
+        const n = sizes[i]!, k = kernel[i]!, s = stride[i]!, pl = padLeft[i]!, pr = padRight[i]!, d = dilation[i]!;
+        const cov = coverage(n, k, s, pl, d, out[i]!);
+        const noun = axisNoun(rank, i);
+        const where = rank === 1 ? '' : ` (axis ${axisLetter(rank, i)})`;
+        if (cov.holes > 0) {
+            const extent = dilatedExtent(k, d);
+            ctx.information('kernel-smaller-than-stride', extent < s
+                ? `kernel ${extent}${d > 1 ? ' (dilated)' : ''} is smaller than stride ${s}${where}: ${cov.holes} input ${noun} are never seen and the receptive field has holes`
+                : `dilation ${d} with stride ${s} skips ${cov.holes} input ${noun}${where}: the receptive field has holes`, 'stride');
+        } else if (cov.trailing > 0) {
+            const rem = (n + pl + pr - d * (k - 1) - 1) % s;
+            ctx.warning('uncovered-input', `the last ${cov.trailing} input ${cov.trailing === 1 ? noun.replace(/s$/, '') : noun}${where} ${cov.trailing === 1 ? 'is' : 'are'} never covered by any window: (${n} + ${pl + pr} − ${d * (k - 1)} − 1) = ${n + pl + pr - d * (k - 1) - 1} leaves ${rem} after dividing by stride ${s}; pad by ${s - rem} more or change the input size`, 'stride');
+        }
+    }
+}
+
+/**
+ * Normalises a possibly negative axis the way PyTorch wraps `dim`; reports 'dim-out-of-range'
+ * on `arg` and returns undefined when it is outside [−rank, rank − 1].
+ */
+export function wrapAxis(ctx: LayerContext<unknown>, dim: number, shape: Shape, arg: string): number | undefined {
+    const wrapped = wrapDim(dim, shape.length);
+    if (wrapped === undefined) {
+        const r = Math.max(shape.length, 1);
+        ctx.error('dim-out-of-range', `${arg}=${dim} is out of range for a ${shape.length}-D input ${formatShape(shape)}: use an axis from ${-r} to ${r - 1}`, arg);
+    }
+    return wrapped;
+}
+
+/** Reads the channel count of `[N, C, ...]` (`[C]` for a 1-D input), which must be concrete. */
+export function concreteDim(ctx: LayerContext<unknown>, shape: Shape, axis: number, what: string): number | undefined {
+    const d = shape[axis];
+    if (typeof d !== 'number') {
+        ctx.error('symbolic-dim', `needs a concrete ${what} (axis ${axis}), got ${d} in ${formatShape(shape)}: only the batch may be symbolic`, 'input');
+        return undefined;
+    }
+    return d;
+}
+
+/** A warning for outputs with a zero-sized axis, which PyTorch allows but no network wants. */
+export function warnEmpty(ctx: LayerContext<unknown>, shape: Shape, arg: string): void {
+    if (shape.some(d => d === 0)) ctx.warning('empty-output', `the output ${formatShape(shape)} has no elements (PyTorch allows a size of 0, but nothing downstream can use it): make ${arg} at least 1`, arg);
+}
+
+export function product(xs: readonly number[]): number {
+    return xs.reduce((a, b) => a * b, 1);
+}
+
+export function tupleText(xs: readonly number[]): string {
+    return xs.length === 1 ? String(xs[0]) : `(${xs.join(', ')})`;
+}

@@ -1,0 +1,112 @@
+/**
+ * conv1d / conv2d / conv3d — torch.nn.Conv{1,2,3}d. One definition for every spatial rank.
+ * out = ⌊(n + pl + pr − d·(k − 1) − 1) / s⌋ + 1 per axis; 'same' pads d·(k − 1) with the odd
+ * extra on the right and needs stride 1; weight [C_out, C_in / groups, *k].
+ */
+import { samePadding, convOutputSize, dilatedExtent } from '../shape/window.js';
+import { numel } from '../shape/dims.js';
+import { axisLetter, product, reportCoverage, spatialInput, tupleText } from './common.js';
+import { defineLayer } from './types.js';
+
+const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+
+function makeConv(rank: 1 | 2 | 3) {
+    const name = `conv${rank}d`;
+    return defineLayer({
+        name,
+        family: 'convolution',
+        torch: `torch.nn.Conv${rank}d`,
+        rank,
+        example: `${name}(64, kernel_size=3, padding=1)`,
+        doc: `${rank}-D convolution over an input [N, C_in, ${['L', 'H, W', 'D, H, W'][rank - 1]}]. C_in is read from the input.`,
+        args: [
+            { name: 'out_channels', type: { kind: 'int', min: 1 }, doc: 'Number of output channels (filters).' },
+            { name: 'kernel_size', type: { kind: 'ints', min: 1 }, doc: 'Size of the convolving kernel: an int or a tuple per spatial axis.' },
+            { name: 'stride', type: { kind: 'ints', min: 1 }, default: '1', doc: 'Step between windows.' },
+            { name: 'padding', type: { kind: 'padding', strings: true }, default: '0', doc: "Zero-padding added on both sides: an int, a tuple, 'valid' (none) or 'same' (keeps the size; stride 1 only; an even total puts the extra on the right)." },
+            { name: 'dilation', type: { kind: 'ints', min: 1 }, default: '1', doc: 'Spacing between kernel elements.' },
+            { name: 'groups', type: { kind: 'int', min: 1 }, default: '1', doc: 'Blocked connections: in and out channels must both be divisible by groups; groups = C_in is depthwise.' },
+            { name: 'bias', type: { kind: 'bool' }, default: 'true', doc: 'Add a learnable bias per output channel.' },
+            { name: 'padding_mode', type: { kind: 'enum', values: PADDING_MODES }, default: "'zeros'", doc: "'zeros', 'reflect', 'replicate' or 'circular'." },
+            { name: 'in_channels', type: { kind: 'int', min: 1, nullable: true }, default: 'None', check: true, doc: 'Optional: the input channels you expect; checked against the input.' },
+        ],
+        infer(ctx) {
+            const a = ctx.args;
+            const input = spatialInput(ctx, rank);
+            if (!input) return undefined;
+            const cin = input.channels;
+            let ok = true;
+            if (a.in_channels !== null && a.in_channels !== cin) {
+                ctx.error('in-channels-mismatch', `was declared for in_channels=${a.in_channels} but its input has ${cin} channels: set in_channels=${cin} or change the input`, 'in_channels');
+                ok = false;
+            }
+            if (cin % a.groups !== 0) {
+                ctx.error('groups-not-divisible', `input channels ${cin} are not divisible by groups=${a.groups}`, 'groups');
+                ok = false;
+            }
+            if (a.out_channels % a.groups !== 0) {
+                ctx.error('groups-not-divisible', `out_channels ${a.out_channels} is not divisible by groups=${a.groups}`, 'groups');
+                ok = false;
+            }
+            let padLeft: number[], padRight: number[];
+            if (a.padding.mode === 'same') {
+                if (a.stride.some(s => s > 1)) {
+                    ctx.error('same-padding-strided', `padding='same' needs stride 1, got stride=${tupleText(a.stride)}: give the padding explicitly`, 'padding');
+                    return undefined;
+                }
+                const pads = a.kernel_size.map((k, i) => samePadding(k, a.dilation[i]!));
+                padLeft = pads.map(p => p[0]);
+                padRight = pads.map(p => p[1]);
+            } else if (a.padding.mode === 'valid') {
+                padLeft = padRight = a.kernel_size.map(() => 0);
+            } else {
+                padLeft = padRight = [...a.padding.values];
+            }
+            if (a.padding_mode !== 'zeros') {
+                for (let i = 0; i < rank; i++) {
+                    const n = input.spatial[i]!, p = Math.max(padLeft[i]!, padRight[i]!);
+                    const limit = a.padding_mode === 'reflect' ? n - 1 : a.padding_mode === 'circular' ? n : Infinity;
+                    if (p > limit) {
+                        ctx.error('padding-too-large', `padding_mode='${a.padding_mode}' needs padding ${a.padding_mode === 'reflect' ? '<' : '≤'} the input size, got padding ${p} on an input of ${n} (axis ${axisLetter(rank, i)})`, 'padding');
+                        ok = false;
+                    }
+                }
+            }
+            const out: number[] = [];
+            const explain: string[] = [];
+            for (let i = 0; i < rank; i++) {
+                const n = input.spatial[i]!, k = a.kernel_size[i]!, s = a.stride[i]!, d = a.dilation[i]!, pl = padLeft[i]!, pr = padRight[i]!;
+                const o = convOutputSize(n, k, s, pl, pr, d);
+                explain.push(`${axisLetter(rank, i)}: ⌊(${n} + ${pl} + ${pr} − ${d}·(${k} − 1) − 1) / ${s}⌋ + 1 = ${o}`);
+                if (o < 1) {
+                    ctx.error('output-too-small', `output ${axisLetter(rank, i)} would be ${o}: the padded input ${n + pl + pr} is smaller than the ${d > 1 ? 'dilated ' : ''}kernel ${dilatedExtent(k, d)}; use a smaller kernel_size${d > 1 ? ' or dilation' : ''} or more padding`, 'kernel_size');
+                    ok = false;
+                }
+                out.push(o);
+            }
+            if (!ok) return undefined;
+            reportCoverage(ctx, rank, input.spatial, out, a.kernel_size, a.stride, padLeft, padRight, a.dilation);
+            const shape = [...input.lead, a.out_channels, ...out];
+            const perOutput = (cin / a.groups) * product(a.kernel_size);
+            const weight = [a.out_channels, cin / a.groups, ...a.kernel_size];
+            return {
+                shape,
+                params: product(weight) + (a.bias ? a.out_channels : 0),
+                macs: numel(shape) * perOutput,
+                rf: { kind: 'window', kernel: a.kernel_size, stride: a.stride, padLeft, dilation: a.dilation },
+                explain: [
+                    `out = ⌊(n + p_left + p_right − d·(k − 1) − 1) / s⌋ + 1`,
+                    ...explain,
+                    `params = ${a.out_channels}·${cin / a.groups}·${a.kernel_size.join('·')}${a.bias ? ` + ${a.out_channels}` : ''} = ${product(weight) + (a.bias ? a.out_channels : 0)}`,
+                    `MACs = outputs × (C_in/groups)·∏k = ${numel(shape)} × ${perOutput}`,
+                ],
+                weights: a.bias ? [{ name: 'weight', shape: weight }, { name: 'bias', shape: [a.out_channels] }] : [{ name: 'weight', shape: weight }],
+            };
+        },
+    });
+}
+
+export const conv1d = makeConv(1);
+export const conv2d = makeConv(2);
+export const conv3d = makeConv(3);
+export const convLayers = [conv1d, conv2d, conv3d];

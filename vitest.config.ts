@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+    test: {
+        include: ['test/**/*.test.ts'],
+        setupFiles: ['./test/setup.ts'],
+        testTimeout: 30_000,
+        reporters: ['default', 'json'],
+        outputFile: { json: 'out/test-results.json' },
+        pool: 'threads',
+    },
+});
