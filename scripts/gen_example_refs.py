@@ -21,9 +21,17 @@ test/fixtures/examples/<file-stem>.json:
              (centre of unit 0's field, pixel centres at 0..H-1). Measured empirically, see
              measure_rf(). rfInput is the input used for that measurement, rfAt names the
              tensor in the .conv file it refers to.
+    rfUniform, rfUnits  only where adjacent units' fields are not translates of each other
+             (after the U-Net's stride-2 transposed convs): rf then holds the central unit's
+             size and start with the mean jump, and rfUnits the fields [lo, hi] (input
+             coordinates at rfInput) of SPAN consecutive units from the central one ("units")
+             per axis, with their mean/min/max size and mean start.
 
 Run with Debian's interpreter (PyTorch 1.13, torchvision 0.14):
-    /usr/bin/python3 scripts/gen_example_refs.py [stem ...]
+    /usr/bin/python3 scripts/gen_example_refs.py [--exact64] [--check] [stem ...]
+      --exact64  measure receptive fields with plain float64 gradients (slow) instead of
+                 float32 with per-layer support binarization (see add_support_hooks)
+      --check    write nothing; measure receptive fields both ways and assert they agree
 """
 import copy
 import json
@@ -157,15 +165,15 @@ def resnet_features(m):
 
 
 # Input sizes tried for the receptive-field measurement, smallest first: the first one at which
-# the fields of the central output units are not clipped by the border is used (float64 convs
-# are slow, so the input is kept as small as that allows).
+# the fields of the measured output units are not clipped by the border is used (kept as small
+# as that allows, mostly for --exact64, whose float64 convolutions are slow).
 RF_SIZES = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024, 1536, 2048]
 
 # stem, network name, source, builder, input shape, feature extractor for the RF (None = no
 # spatial output), name of that tensor in the .conv file, RF input sizes to try (smallest first)
 EXAMPLES = [
     ("lenet5", "LeNet5", "LeNet-5 (LeCun et al. 1998): LeNet5 nn.Module in scripts/gen_example_refs.py",
-     LeNet5, [1, 1, 32, 32], lambda m: m.features, "features (after the second avg_pool2d)", [32, 64]),
+     LeNet5, [1, 1, 32, 32], lambda m: m.features, "features", [32, 64]),
     ("alexnet", "AlexNet", "torchvision.models.alexnet (torchvision 0.14, weights=None)",
      lambda: tvm.alexnet(weights=None), [1, 3, 224, 224], lambda m: m.features, "features",
      RF_SIZES),
@@ -238,19 +246,25 @@ def linearize(module):
             linearize(child)
 
 
-def rf_copy(module):
+AVG_POOLS = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def rf_copy(module, dtype):
+    """A linearized copy with every conv/linear weight set to one positive constant per layer
+    (1 / fan-in, which keeps gradient magnitudes near 1), zero biases and identity BatchNorms."""
     m = copy.deepcopy(module)
     linearize(m)
-    m = m.double().eval()
+    m = m.to(dtype).eval()
     for p in m.parameters():
         p.requires_grad_(False)
     with torch.no_grad():
         for mod in m.modules():
             if isinstance(mod, CONV + CONV_T + LINEAR):
-                mod.weight.fill_(1.0 / mod.weight[0].numel())   # any positive constant
+                mod.weight.fill_(1.0 / mod.weight[0].numel())
                 if mod.bias is not None:
                     mod.bias.zero_()
-            elif isinstance(mod, nn.modules.batchnorm._BatchNorm):
+            elif isinstance(mod, BATCH_NORMS):
                 mod.running_mean.zero_()
                 mod.running_var.fill_(1.0)
                 if mod.affine:
@@ -259,60 +273,137 @@ def rf_copy(module):
     return m
 
 
-def measure_rf(features, channels, ndim, sizes):
+class _Support(torch.autograd.Function):
+    """Identity forward; backward replaces the gradient by its support (1 where > threshold)."""
+
+    @staticmethod
+    def forward(ctx, x, threshold):
+        ctx.threshold = threshold
+        return x.clone()   # a fresh tensor, so in-place ops downstream (resnet's out += x) are fine
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad > ctx.threshold).to(grad.dtype), None
+
+
+def add_support_hooks(net):
+    """Float32 mode: binarize the gradient w.r.t. each layer's input to its support (0/1).
+
+    Every weight is positive, so the support of a layer's input gradient is exactly the set of
+    inputs connected to the nonzero output gradients, and binarizing never changes the final
+    support; it only keeps the values away from float32 underflow in deep nets. A true nonzero
+    is at least the layer's smallest coefficient (times 1), so anything below half of that is
+    rounding noise (e.g. from Winograd convolutions) and counts as zero.
+    """
+    for mod in net.modules():
+        if isinstance(mod, CONV + CONV_T + LINEAR):
+            least = 1.0 / mod.weight[0].numel()
+        elif isinstance(mod, AVG_POOLS):
+            k = mod.kernel_size
+            window = math.prod(k) if isinstance(k, tuple) else k ** (AVG_POOLS.index(type(mod)) + 1)
+            least = 1.0 / (mod.divisor_override or window)
+        elif isinstance(mod, BATCH_NORMS):
+            least = 1.0 / math.sqrt(1.0 + mod.eps)
+        else:
+            assert not any(True for _ in mod.parameters(recurse=False)), type(mod)
+            continue
+
+        def pre_hook(_mod, args, threshold=least / 2):
+            return (_Support.apply(args[0], threshold),) + tuple(args[1:])
+
+        mod.register_forward_pre_hook(pre_hook)
+
+
+def net_dtype(net):
+    return next(net.parameters()).dtype
+
+
+SPAN = 16   # units examined when fields are not translation-invariant (a multiple of the period)
+
+
+def num(v):
+    return int(v) if v == int(v) else v
+
+
+def measure_rf(features, channels, ndim, sizes, exact64=False):
     """Backprop from one output unit (all channels summed) through a linearized, all-positive
-    copy of `features`; the nonzero extent of the input gradient per axis is its field."""
-    net = rf_copy(features)
+    copy of `features`; the nonzero extent of the input gradient per axis is the unit's field.
+
+    size = extent of the central unit's field, jump = shift of the field between adjacent
+    units, start = centre of the central unit's field - index * jump (= centre of unit 0's
+    field, unclipped). After upsampling (transposed convs) adjacent units need not see
+    translated fields; then SPAN units from the centre on are measured, jump is the mean
+    shift over them, and the per-unit fields are returned as `detail`.
+
+    exact64: plain float64 gradients as they are (slow here: Debian's PyTorch has no optimized
+    float64 convolutions). Otherwise float32 with the per-layer support binarization of
+    add_support_hooks(), which gives the same supports.
+    Returns (rf, input size used, detail or None).
+    """
+    net = rf_copy(features, torch.float64 if exact64 else torch.float32)
+    if not exact64:
+        add_support_hooks(net)
+    upsampling = any(isinstance(m, CONV_T) for m in net.modules())
     for size in sizes:
-        x = torch.zeros(1, channels, *([size] * ndim), dtype=torch.float64, requires_grad=True)
+        x = torch.zeros(1, channels, *([size] * ndim), dtype=net_dtype(net), requires_grad=True)
         y = net(x)
-        out = list(y.shape[2:])
+        centre = [n // 2 for n in y.shape[2:]]
+        fields = {}
 
-        def field(unit):
-            g, = torch.autograd.grad(y[(0, slice(None)) + tuple(unit)].sum(), x, retain_graph=True)
-            nz = g[0].abs().sum(0) > 0
-            ext = []
-            for ax in range(ndim):
-                other = tuple(a for a in range(ndim) if a != ax)
-                idx = ((nz.sum(dim=other) > 0) if other else nz).nonzero().flatten()
-                ext.append((int(idx.min()), int(idx.max())))
-            return ext
+        def field(k):
+            """[(lo, hi)] per axis of the field of output unit centre + k (on every axis)."""
+            if k not in fields:
+                unit = tuple(c + k for c in centre)
+                g, = torch.autograd.grad(y[(0, slice(None)) + unit].sum(), x, retain_graph=True)
+                nz = g[0].abs().sum(0) > 0
+                ext = []
+                for ax in range(ndim):
+                    other = tuple(a for a in range(ndim) if a != ax)
+                    idx = ((nz.sum(dim=other) > 0) if other else nz).nonzero().flatten()
+                    ext.append((int(idx.min()), int(idx.max())))
+                fields[k] = ext
+            return fields[k]
 
-        def clipped(ext):
-            return any(lo <= 0 or hi >= size - 1 for lo, hi in ext)
+        def unclipped(ks):
+            return all(0 < lo and hi < size - 1 for k in ks for lo, hi in field(k))
 
-        centre = [n // 2 for n in out]
-        units = {}
-        for k in (0, 1, -1):
-            units[k] = field([c + k for c in centre])
-            if clipped(units[k]):
-                break
-        if any(clipped(ext) for ext in units.values()):
+        if not unclipped([0, 1, -1]):
             print(f"    rf: field clipped at input {size}, trying larger", flush=True)
             continue
-        f0, f1, fm = units[0], units[1], units[-1]
+        uniform = not upsampling and all(
+            field(1)[ax][0] - field(0)[ax][0] == field(0)[ax][0] - field(-1)[ax][0] > 0
+            and field(1)[ax][1] - field(1)[ax][0] == field(0)[ax][1] - field(0)[ax][0]
+            == field(-1)[ax][1] - field(-1)[ax][0]
+            for ax in range(ndim))
+        if uniform:
+            rf = {"size": [], "jump": [], "start": []}
+            for ax in range(ndim):
+                (lo, hi), (lo1, _) = field(0)[ax], field(1)[ax]
+                rf["size"].append(hi - lo + 1)
+                rf["jump"].append(lo1 - lo)
+                rf["start"].append(num((lo + hi) / 2 - centre[ax] * (lo1 - lo)))
+            return rf, size, None
+        if not unclipped(range(SPAN + 1)):
+            print(f"    rf: fields clipped at input {size}, trying larger", flush=True)
+            continue
         rf = {"size": [], "jump": [], "start": []}
-        uniform = True
+        detail = {"units": [c for c in centre], "fields": [], "meanSize": [], "meanStart": [],
+                  "minSize": [], "maxSize": []}
         for ax in range(ndim):
-            (lo, hi), (lo1, hi1), (lom, him) = f0[ax], f1[ax], fm[ax]
-            jump = lo1 - lo
-            uniform &= (hi1 - hi == jump and lo - lom == jump and hi - him == jump
-                        and hi1 - lo1 == hi - lo == him - lom)
-            rf["size"].append(hi - lo + 1)
-            rf["jump"].append(jump)
-            start = (lo + hi) / 2 - centre[ax] * jump
-            rf["start"].append(int(start) if start == int(start) else start)
-        detail = None
-        if not uniform:
-            # Not translation-invariant (e.g. after a stride-2 transposed conv adjacent units
-            # see different fields): record the fields of a run of units along axis 0.
-            span = 16
-            detail = []
-            for k in range(span):
-                unit = [c + k for c in centre]
-                lo, hi = field(unit)[0]
-                detail.append({"unit": unit[0], "lo": lo, "hi": hi, "size": hi - lo + 1})
-        return rf, size, out, detail
+            ext = [field(k)[ax] for k in range(SPAN + 1)]
+            jump = (ext[SPAN][0] - ext[0][0]) / SPAN
+            assert jump == (ext[SPAN][1] - ext[0][1]) / SPAN, ext
+            sizes_k = [hi - lo + 1 for lo, hi in ext[:SPAN]]
+            starts_k = [(lo + hi) / 2 - (centre[ax] + k) * jump for k, (lo, hi) in enumerate(ext[:SPAN])]
+            rf["size"].append(sizes_k[0])
+            rf["jump"].append(num(jump))
+            rf["start"].append(num(starts_k[0]))
+            detail["fields"].append([list(e) for e in ext[:SPAN]])
+            detail["meanSize"].append(num(sum(sizes_k) / SPAN))
+            detail["meanStart"].append(num(sum(starts_k) / SPAN))
+            detail["minSize"].append(min(sizes_k))
+            detail["maxSize"].append(max(sizes_k))
+        return rf, size, detail
     raise RuntimeError("receptive field clipped at every tried input size")
 
 
@@ -334,7 +425,12 @@ def main(argv):
     torch.manual_seed(0)
     torch.set_num_threads(2)
     os.makedirs(OUT_DIR, exist_ok=True)
-    wanted = set(argv)
+    flags = {a for a in argv if a.startswith("--")}
+    unknown = flags - {"--exact64", "--check"}
+    if unknown:
+        sys.exit(f"unknown option(s): {', '.join(sorted(unknown))}")
+    wanted = {a for a in argv if not a.startswith("--")}
+    exact64 = "--exact64" in flags
     for stem, name, source, build, shape, feats, rf_at, rf_sizes in EXAMPLES:
         if wanted and stem not in wanted:
             continue
@@ -351,16 +447,22 @@ def main(argv):
             "layers": layers,
         }
         if feats is not None:
-            rf, rf_size, rf_out, detail = measure_rf(feats(model), shape[1], len(shape) - 2, rf_sizes)
+            rf, rf_size, detail = measure_rf(feats(model), shape[1], len(shape) - 2, rf_sizes,
+                                             exact64)
+            if "--check" in flags:
+                # both measurement methods at the same input size must agree exactly
+                other = measure_rf(feats(model), shape[1], len(shape) - 2, [rf_size], not exact64)
+                assert other[0] == rf and other[2] == detail, (rf, other[0], detail, other[2])
+                print(f"    rf: float32-support and float64 measurements agree", flush=True)
             data["rf"] = rf
             data["rfAt"] = rf_at
             data["rfInput"] = [1, shape[1]] + [rf_size] * (len(shape) - 2)
             if detail is not None:
                 data["rfUniform"] = False
                 data["rfUnits"] = detail
-        path = os.path.join(OUT_DIR, stem + ".json")
-        with open(path, "w") as f:
-            f.write(to_json(data))
+        if "--check" not in flags:
+            with open(os.path.join(OUT_DIR, stem + ".json"), "w") as f:
+                f.write(to_json(data))
         rf_txt = data.get("rf", "-")
         print(f"{stem:13s} params={data['params']:>11,} macs={data['macs']:>14,} rf={rf_txt} "
               f"({time.time() - t0:.1f}s)", flush=True)

@@ -1,9 +1,18 @@
 /** Dependency injection: the Conv language's services on top of Langium's defaults. */
-import { inject, type Module } from 'langium';
+import { inject, type DeepPartial, type Module } from 'langium';
 import { createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices } from 'langium/lsp';
 import { ConvGeneratedModule, ConvGeneratedSharedModule } from '../language/generated/module.js';
 import { ConvAnalysisService } from './conv-analysis.js';
-import { ConvInlayHintProvider } from './conv-inlay-hints.js';
+import { ConvCodeActionProvider } from './conv-code-actions.js';
+import { ConvCompletionProvider } from './conv-completion.js';
+import { ConvFoldingRangeProvider } from './conv-folding.js';
+import { ConvFormatter } from './conv-formatter.js';
+import { ConvHoverProvider } from './conv-hover.js';
+import { ConvSemanticTokenProvider } from './conv-semantic-tokens.js';
+import { ConvDocumentSymbolProvider } from './conv-symbols.js';
+import { ConvCodeLensProvider } from './conv-code-lens.js';
+import { ConvConfigurationProvider, ConvInlayHintProvider } from './conv-inlay-hints.js';
+import { ConvRenameProvider } from './conv-rename.js';
 import { ConvScopeProvider } from './conv-scope.js';
 import { ConvTokenBuilder } from './conv-tokens.js';
 import { ConvDocumentValidator, registerValidationChecks } from './conv-validator.js';
@@ -31,11 +40,27 @@ export const ConvModule: Module<ConvServices, PartialLangiumServices & ConvAdded
     },
     lsp: {
         InlayHintProvider: services => new ConvInlayHintProvider(services),
+        HoverProvider: services => new ConvHoverProvider(services),
+        CompletionProvider: services => new ConvCompletionProvider(services),
+        DocumentSymbolProvider: services => new ConvDocumentSymbolProvider(services),
+        FoldingRangeProvider: () => new ConvFoldingRangeProvider(),
+        SemanticTokenProvider: services => new ConvSemanticTokenProvider(services),
+        Formatter: () => new ConvFormatter(),
+        CodeActionProvider: services => new ConvCodeActionProvider(services),
+        CodeLensProvider: services => new ConvCodeLensProvider(services),
+        RenameProvider: services => new ConvRenameProvider(services),
+    },
+};
+
+/** Shared services: client settings arrive under `convscope`. */
+export const ConvSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
+    workspace: {
+        ConfigurationProvider: services => new ConvConfigurationProvider(services),
     },
 };
 
 export function createConvServices(context: DefaultSharedModuleContext): { shared: LangiumSharedServices; Conv: ConvServices } {
-    const shared = inject(createDefaultSharedModule(context), ConvGeneratedSharedModule);
+    const shared = inject(createDefaultSharedModule(context), ConvGeneratedSharedModule, ConvSharedModule);
     const Conv = inject(createDefaultModule({ shared }), ConvGeneratedModule, ConvModule);
     shared.ServiceRegistry.register(Conv);
     registerValidationChecks(Conv);

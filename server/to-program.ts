@@ -28,7 +28,8 @@ export function convertDocument(document: LangiumDocument<ast.Model>): Converted
         const cst = node.$cstNode ? GrammarUtils.findNodeForProperty(node.$cstNode, property) : undefined;
         return cst ? { file, start: cst.range.start, end: cst.range.end } : loc(node);
     };
-    const expr = (e: ast.Expression): Expr => {
+    const expr = (e: ast.Expression | undefined): Expr => {
+        if (!e) return { kind: 'none', loc: loc(undefined) }; // an operand lost to a syntax error (reported by the parser)
         switch (e.$type) {
             case 'NumberLit': {
                 const text = e.$cstNode?.text ?? String(e.value);
@@ -78,7 +79,7 @@ export function convertDocument(document: LangiumDocument<ast.Model>): Converted
                 name: s.name,
                 nameLoc: s.name !== undefined ? propLoc(s, 'name') : undefined,
                 source: s.source ? expr(s.source) : undefined,
-                calls: s.calls.map(call),
+                calls: s.calls.filter(c => c.callee !== undefined).map(call), // recovery can leave a call without its name
                 loc: loc(s),
             };
         }

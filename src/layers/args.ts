@@ -40,7 +40,7 @@ export function describeType(type: ArgType, rank: number | undefined): string {
         case 'enum': return `one of ${type.values.map(v => `'${v}'`).join(', ')}${orNone}`;
         case 'ints': return `an integer${type.min !== undefined ? ` ≥ ${type.min}` : ''} or ${tuple} integers${orNone}`;
         case 'padding': return `an integer ≥ 0 or ${tuple} integers${type.strings ? ", 'same' or 'valid'" : ''}`;
-        case 'outputSize': return `an integer or ${tuple} integers or None`;
+        case 'outputSize': return `an integer or ${tuple} integers or None (None keeps that axis)`;
         case 'shape': return `an integer or a tuple of integers${orNone}`;
         case 'floats': return `a number or ${tuple} numbers${orNone}`;
         case 'tensors': return 'tensors';
@@ -62,8 +62,12 @@ function asNumber(value: Value): number | undefined {
     return value.t === 'int' || value.t === 'float' ? value.v : undefined;
 }
 
-/** Reads an int-or-tuple into one entry per spatial axis, reporting a wrong tuple length apart. */
-function perAxis(spec: ArgSpec, value: Value, rank: number, read: (item: Value) => number | null | undefined): Coerced {
+/**
+ * Reads an int-or-tuple into one entry per spatial axis, reporting a wrong tuple length apart.
+ * With `single`, a 1-tuple stands for its int (PyTorch's C++ ops expand it).
+ */
+function perAxis(spec: ArgSpec, value: Value, rank: number, read: (item: Value) => number | null | undefined, single = false): Coerced {
+    if (value.t === 'tuple' && single && value.items.length === 1) return perAxis(spec, value.items[0]!, rank, read);
     if (value.t === 'tuple') {
         if (value.items.length !== rank) {
             return {
@@ -108,7 +112,7 @@ export function coerce(spec: ArgSpec, value: Value, rank: number | undefined): C
         case 'enum':
             return value.t === 'string' && type.values.includes(value.v) ? { ok: true, value: value.v } : fail(spec, value, rank);
         case 'ints': {
-            const read = perAxis(spec, value, rank ?? 1, asInt);
+            const read = perAxis(spec, value, rank ?? 1, asInt, type.single);
             if (!read.ok) return read;
             const values = read.value as number[];
             const bad = values.find(v => v < type.min);
@@ -120,13 +124,21 @@ export function coerce(spec: ArgSpec, value: Value, rank: number | undefined): C
                 if (value.v === 'same' || value.v === 'valid') return { ok: true, value: { mode: value.v } satisfies Padding };
                 return fail(spec, value, rank);
             }
-            const read = perAxis(spec, value, rank ?? 1, asInt);
+            const r = rank ?? 1;
+            const tupleLength = value.t === 'tuple' ? value.items.length : undefined;
+            const channel = type.channelEntry && value.t === 'tuple' && value.items.length === r + 1 ? value.items[0]! : undefined;
+            const axes = channel && value.t === 'tuple' ? { t: 'tuple', items: value.items.slice(1) } satisfies Value : value;
+            const read = perAxis(spec, axes, r, asInt, type.single);
             if (!read.ok) return read;
             const values = read.value as number[];
-            if (values.some(v => v < 0)) return { ok: false, code: 'invalid-value', message: `${spec.name} must not be negative, got ${formatValue(value)}` };
-            return { ok: true, value: { mode: 'explicit', values } satisfies Padding };
+            const channelValue = channel === undefined ? undefined : asInt(channel);
+            if (channel !== undefined && channelValue === undefined) return fail(spec, value, rank);
+            if (values.some(v => v < 0) || (channelValue ?? 0) < 0) return { ok: false, code: 'invalid-value', message: `${spec.name} must not be negative, got ${formatValue(value)}` };
+            const padding: Padding = { mode: 'explicit', values, ...(tupleLength !== undefined ? { written: tupleLength } : {}), ...(channelValue !== undefined ? { channel: channelValue } : {}) };
+            return { ok: true, value: padding };
         }
         case 'outputSize': {
+            if (value.t === 'none') return fail(spec, value, rank);
             const read = perAxis(spec, value, rank ?? 1, item => (item.t === 'none' ? null : asInt(item)));
             if (!read.ok) return read;
             const values = read.value as Array<number | null>;

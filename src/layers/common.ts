@@ -52,21 +52,44 @@ export function reportCoverage(
     ctx: LayerContext<unknown>, rank: number, sizes: readonly number[], out: readonly number[],
     kernel: readonly number[], stride: readonly number[], padLeft: readonly number[], padRight: readonly number[], dilation: readonly number[],
 ): void {
+    // Axes with the same finding and the same numbers are reported once ("27 rows and 27 columns").
+    const holes = new Map<string, string[]>();
+    const trailing = new Map<string, string[]>();
     for (let i = 0; i < rank; i++) {
         const n = sizes[i]!, k = kernel[i]!, s = stride[i]!, pl = padLeft[i]!, pr = padRight[i]!, d = dilation[i]!;
         const cov = coverage(n, k, s, pl, d, out[i]!);
         const noun = axisNoun(rank, i);
-        const where = rank === 1 ? '' : ` (axis ${axisLetter(rank, i)})`;
         if (cov.holes > 0) {
             const extent = dilatedExtent(k, d);
-            ctx.information('kernel-smaller-than-stride', extent < s
-                ? `kernel ${extent}${d > 1 ? ' (dilated)' : ''} is smaller than stride ${s}${where}: ${cov.holes} input ${noun} are never seen and the receptive field has holes`
-                : `dilation ${d} with stride ${s} skips ${cov.holes} input ${noun}${where}: the receptive field has holes`, 'stride');
+            const cause = extent < s ? `kernel ${extent}${d > 1 ? ' (dilated)' : ''} is smaller than stride ${s}` : `dilation ${d} with stride ${s} skips input`;
+            add(holes, cause, `${cov.holes} ${cov.holes === 1 ? singular(noun) : noun}`);
         } else if (cov.trailing > 0) {
-            const rem = (n + pl + pr - d * (k - 1) - 1) % s;
-            ctx.warning('uncovered-input', `the last ${cov.trailing} input ${cov.trailing === 1 ? noun.replace(/s$/, '') : noun}${where} ${cov.trailing === 1 ? 'is' : 'are'} never covered by any window: (${n} + ${pl + pr} − ${d * (k - 1)} − 1) = ${n + pl + pr - d * (k - 1) - 1} leaves ${rem} after dividing by stride ${s}; pad by ${s - rem} more or change the input size`, 'stride');
+            const span = n + pl + pr - d * (k - 1) - 1;
+            const rem = span % s;
+            const why = `(${n} + ${pl + pr} − ${d * (k - 1)} − 1) = ${span} leaves ${rem} after dividing by stride ${s}; pad by ${s - rem} more or change the input size`;
+            add(trailing, why, `${cov.trailing} ${cov.trailing === 1 ? singular(noun) : noun}`);
         }
     }
+    for (const [cause, what] of holes) {
+        ctx.information('kernel-smaller-than-stride', `${cause}: ${joinAnd(what)} of the input are never seen and the receptive field has holes`, 'stride');
+    }
+    for (const [why, what] of trailing) {
+        ctx.warning('uncovered-input', `the last ${joinAnd(what)} of the input ${what.length === 1 && what[0]!.startsWith('1 ') ? 'is' : 'are'} never covered by any window: ${why}`, 'stride');
+    }
+}
+
+function add(map: Map<string, string[]>, key: string, value: string): void {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+}
+
+function singular(noun: string): string {
+    return noun.replace(/s$/, '');
+}
+
+function joinAnd(items: readonly string[]): string {
+    return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /**

@@ -22,9 +22,9 @@ function makeConv(rank: 1 | 2 | 3) {
         args: [
             { name: 'out_channels', type: { kind: 'int', min: 1 }, doc: 'Number of output channels (filters).' },
             { name: 'kernel_size', type: { kind: 'ints', min: 1 }, doc: 'Size of the convolving kernel: an int or a tuple per spatial axis.' },
-            { name: 'stride', type: { kind: 'ints', min: 1 }, default: '1', doc: 'Step between windows.' },
-            { name: 'padding', type: { kind: 'padding', strings: true }, default: '0', doc: "Zero-padding added on both sides: an int, a tuple, 'valid' (none) or 'same' (keeps the size; stride 1 only; an even total puts the extra on the right)." },
-            { name: 'dilation', type: { kind: 'ints', min: 1 }, default: '1', doc: 'Spacing between kernel elements.' },
+            { name: 'stride', type: { kind: 'ints', min: 1, single: true }, default: '1', doc: 'Step between windows.' },
+            { name: 'padding', type: { kind: 'padding', strings: true, single: true, channelEntry: true }, default: '0', doc: "Zero-padding added on both sides: an int, a tuple, 'valid' (none) or 'same' (keeps the size; stride 1 only; an even total puts the extra on the right)." },
+            { name: 'dilation', type: { kind: 'ints', min: 1, single: true }, default: '1', doc: 'Spacing between kernel elements.' },
             { name: 'groups', type: { kind: 'int', min: 1 }, default: '1', doc: 'Blocked connections: in and out channels must both be divisible by groups; groups = C_in is depthwise.' },
             { name: 'bias', type: { kind: 'bool' }, default: 'true', doc: 'Add a learnable bias per output channel.' },
             { name: 'padding_mode', type: { kind: 'enum', values: PADDING_MODES }, default: "'zeros'", doc: "'zeros', 'reflect', 'replicate' or 'circular'." },
@@ -47,6 +47,26 @@ function makeConv(rank: 1 | 2 | 3) {
             if (a.out_channels % a.groups !== 0) {
                 ctx.error('groups-not-divisible', `out_channels ${a.out_channels} is not divisible by groups=${a.groups}`, 'groups');
                 ok = false;
+            }
+            if (a.padding.mode === 'explicit') {
+                const { written, channel } = a.padding;
+                const axes = tupleText(a.padding.values);
+                if (channel !== undefined && a.padding_mode === 'zeros') {
+                    ctx.error('tuple-rank', `padding has ${rank + 1} elements but this layer has ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: give ${rank === 1 ? 'one integer' : `${rank} (one per axis) or a single integer`}`, 'padding');
+                    return undefined;
+                }
+                if (a.padding_mode !== 'zeros' && written === 1 && rank > 1) {
+                    ctx.error('tuple-rank', `with padding_mode='${a.padding_mode}' a 1-tuple padding is not expanded (PyTorch hands it to F.pad as is): write padding=${a.padding.values[0]} or give ${rank} entries`, 'padding');
+                    return undefined;
+                }
+                if (channel !== undefined) {
+                    // PyTorch reverses the tuple for F.pad, so a leading extra entry pads the channel axis.
+                    if (channel !== 0 || input.lead.length === 0) {
+                        ctx.error('tuple-rank', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' the first one would pad the channel axis${channel !== 0 ? ` (${cin} channels would become ${cin + 2 * channel})` : ' of an unbatched input, which F.pad rejects'}; write padding=${axes}`, 'padding');
+                        return undefined;
+                    }
+                    ctx.warning('padding-channel-entry', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' PyTorch reads the first as padding of the channel axis (by 0, so it has no effect); write padding=${axes}`, 'padding');
+                }
             }
             let padLeft: number[], padRight: number[];
             if (a.padding.mode === 'same') {

@@ -19,10 +19,18 @@ export type ArgType =
     | { readonly kind: 'float'; readonly min?: number; readonly max?: number; readonly nullable?: boolean }
     | { readonly kind: 'bool'; readonly nullable?: boolean }
     | { readonly kind: 'enum'; readonly values: readonly string[]; readonly nullable?: boolean }
-    /** an int or a tuple with one int per spatial axis (kernel_size, stride, dilation...) */
-    | { readonly kind: 'ints'; readonly min: number; readonly nullable?: boolean }
-    /** an int, a tuple per spatial axis, 'same' or 'valid' */
-    | { readonly kind: 'padding'; readonly strings: boolean }
+    /**
+     * an int or a tuple with one int per spatial axis (kernel_size, stride, dilation...).
+     * `single`: a 1-tuple also stands for the int, as PyTorch's C++ ops expand it (conv's stride,
+     * pooling's kernel_size...; not conv's kernel_size, which shapes the weight).
+     */
+    | { readonly kind: 'ints'; readonly min: number; readonly nullable?: boolean; readonly single?: boolean }
+    /**
+     * an int, a tuple per spatial axis, 'same' or 'valid'. `single` as for 'ints'; `channelEntry`
+     * also accepts one more leading entry, for the channel axis (conv with a padding_mode other
+     * than 'zeros' hands the reversed tuple to F.pad); the layer decides what it allows.
+     */
+    | { readonly kind: 'padding'; readonly strings: boolean; readonly single?: boolean; readonly channelEntry?: boolean }
     /** an int or a tuple per spatial axis whose entries may be None (adaptive pooling) */
     | { readonly kind: 'outputSize' }
     /** an int or a tuple of ints of any length (layer_norm's normalized_shape, upsample's size) */
@@ -44,7 +52,11 @@ export interface ArgSpec {
     readonly check?: boolean;
 }
 
-export type Padding = { readonly mode: 'explicit'; readonly values: readonly number[] } | { readonly mode: 'same' } | { readonly mode: 'valid' };
+export type Padding =
+    /** `written`: the tuple's length as written (absent for an int); `channel`: a leading channel entry. */
+    | { readonly mode: 'explicit'; readonly values: readonly number[]; readonly written?: number; readonly channel?: number }
+    | { readonly mode: 'same' }
+    | { readonly mode: 'valid' };
 
 /** The TypeScript value an argument of each kind resolves to. */
 export type ValueOf<T extends ArgType> = T extends { kind: 'int' } ? NullableIf<T, number>

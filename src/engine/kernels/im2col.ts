@@ -1,0 +1,105 @@
+/**
+ * im2col and its adjoint col2im for N-d windows (rank 1–3, lifted to 3 by size-1 axes), on
+ * float64 buffers. For channels [c0, c0+C) of one image, the column matrix has one row per
+ * (c, kd, kh, kw) — the order of a PyTorch weight's trailing axes, so `W[oc]` is a row of the
+ * left operand — and one column per output position (od, oh, ow). A padding tap is 0 in the
+ * forward direction and is dropped in the adjoint one.
+ */
+import type { ConvGeometry } from './types.js';
+import { rangeHi, rangeLo } from './window.js';
+
+/** x: the whole input (flat); xOff: offset of channel c0 of the image. */
+export function im2col64(x: Float64Array, xOff: number, g: ConvGeometry, channels: number, col: Float64Array): void {
+    const [D, H, W] = g.inSize;
+    const [OD, OH, OW] = g.outSize;
+    const [KD, KH, KW] = g.kernel;
+    const [sd, sh, sw] = g.stride;
+    const [dd, dh, dw] = g.dilation;
+    const [pd, ph, pw] = g.padBefore;
+    const plane = OH * OW;
+    let dst = 0;
+    for (let c = 0; c < channels; c++) {
+        const xc = xOff + c * D * H * W;
+        for (let kd = 0; kd < KD; kd++) {
+            const offD = kd * dd - pd;
+            const od0 = rangeLo(sd, offD);
+            const od1 = rangeHi(OD, sd, offD, D);
+            for (let kh = 0; kh < KH; kh++) {
+                const offH = kh * dh - ph;
+                const oh0 = rangeLo(sh, offH);
+                const oh1 = rangeHi(OH, sh, offH, H);
+                for (let kw = 0; kw < KW; kw++) {
+                    const offW = kw * dw - pw;
+                    const ow0 = Math.min(rangeLo(sw, offW), OW);
+                    const ow1 = Math.max(rangeHi(OW, sw, offW, W), ow0);
+                    for (let od = 0; od < OD; od++) {
+                        if (od < od0 || od >= od1) {
+                            col.fill(0, dst, dst + plane);
+                            dst += plane;
+                            continue;
+                        }
+                        const xd = xc + (od * sd + offD) * H * W;
+                        for (let oh = 0; oh < OH; oh++) {
+                            if (oh < oh0 || oh >= oh1) {
+                                col.fill(0, dst, dst + OW);
+                                dst += OW;
+                                continue;
+                            }
+                            const src = xd + (oh * sh + offH) * W + offW;
+                            for (let ow = 0; ow < ow0; ow++) col[dst + ow] = 0;
+                            if (sw === 1) for (let ow = ow0; ow < ow1; ow++) col[dst + ow] = x[src + ow]!;
+                            else for (let ow = ow0; ow < ow1; ow++) col[dst + ow] = x[src + ow * sw]!;
+                            for (let ow = ow1; ow < OW; ow++) col[dst + ow] = 0;
+                            dst += OW;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/** dx (flat, whole input gradient) += col2im(col) for channels starting at offset dxOff. */
+export function col2im64(col: Float64Array, g: ConvGeometry, channels: number, dx: Float64Array, dxOff: number): void {
+    const [D, H, W] = g.inSize;
+    const [OD, OH, OW] = g.outSize;
+    const [KD, KH, KW] = g.kernel;
+    const [sd, sh, sw] = g.stride;
+    const [dd, dh, dw] = g.dilation;
+    const [pd, ph, pw] = g.padBefore;
+    const plane = OH * OW;
+    let src = 0;
+    for (let c = 0; c < channels; c++) {
+        const xc = dxOff + c * D * H * W;
+        for (let kd = 0; kd < KD; kd++) {
+            const offD = kd * dd - pd;
+            const od0 = rangeLo(sd, offD);
+            const od1 = rangeHi(OD, sd, offD, D);
+            for (let kh = 0; kh < KH; kh++) {
+                const offH = kh * dh - ph;
+                const oh0 = rangeLo(sh, offH);
+                const oh1 = rangeHi(OH, sh, offH, H);
+                for (let kw = 0; kw < KW; kw++) {
+                    const offW = kw * dw - pw;
+                    const ow0 = Math.min(rangeLo(sw, offW), OW);
+                    const ow1 = Math.max(rangeHi(OW, sw, offW, W), ow0);
+                    for (let od = 0; od < OD; od++) {
+                        if (od < od0 || od >= od1) {
+                            src += plane;
+                            continue;
+                        }
+                        const xd = xc + (od * sd + offD) * H * W;
+                        for (let oh = 0; oh < OH; oh++) {
+                            if (oh >= oh0 && oh < oh1) {
+                                const dst = xd + (oh * sh + offH) * W + offW;
+                                if (sw === 1) for (let ow = ow0; ow < ow1; ow++) dx[dst + ow] = dx[dst + ow]! + col[src + ow]!;
+                                else for (let ow = ow0; ow < ow1; ow++) dx[dst + ow * sw] = dx[dst + ow * sw]! + col[src + ow]!;
+                            }
+                            src += OW;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/** sigmoid — torch.nn.Sigmoid: 1 / (1 + exp(−x)). */
+import { pointwiseLayer } from './pointwise.js';
+
+export const sigmoid = pointwiseLayer({
+    name: 'sigmoid',
+    torch: 'torch.nn.Sigmoid',
+    example: 'sigmoid()',
+    doc: 'Logistic sigmoid: 1 / (1 + exp(−x)), elementwise, into (0, 1).',
+    args: [],
+    formula: () => 'y = 1 / (1 + exp(−x))',
+});
