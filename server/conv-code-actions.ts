@@ -16,6 +16,8 @@ import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CancellationToken, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import * as ast from '../language/generated/ast.js';
 import { probeLayer, type JsonArg } from '../src/analysis/probe.js';
+import { parseDefault } from '../src/analysis/values.js';
+import type { Value } from '../src/layers/args.js';
 import { getLayer, type AnyLayer } from '../src/layers/index.js';
 import type { ArgSpec, Shape } from '../src/layers/types.js';
 import type { Expr } from '../src/program.js';
@@ -43,6 +45,17 @@ export class ConvCodeActionProvider implements CodeActionProvider {
         const actions: CodeAction[] = [];
         const only = params.context.only;
         const wants = (kind: string) => !only || only.some(o => kind === o || kind.startsWith(`${o}.`));
+        // One fix per call, however many of its diagnostics (one per axis, say) it resolves.
+        const perCall = new Map<string, CodeAction>();
+        const addFix = (key: string, fix: Omit<CodeAction, 'kind'>, diagnostic: Diagnostic) => {
+            const known = perCall.get(key);
+            if (known) known.diagnostics!.push(diagnostic);
+            else {
+                const action: CodeAction = { ...fix, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
+                perCall.set(key, action);
+                actions.push(action);
+            }
+        };
         const paddedCalls = new Set<ast.Call>();
         if (wants(CodeActionKind.QuickFix)) {
             for (const diagnostic of params.context.diagnostics) {
@@ -55,7 +68,7 @@ export class ConvCodeActionProvider implements CodeActionProvider {
                         const fix = call && this.paddingFix(target.document, call);
                         if (fix && call) {
                             paddedCalls.add(call);
-                            actions.push({ ...fix, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true });
+                            addFix(`padding ${target.document.uri}:${call.$cstNode?.offset}`, fix, diagnostic);
                         }
                         break;
                     }
@@ -63,7 +76,7 @@ export class ConvCodeActionProvider implements CodeActionProvider {
                     case 'in-features-mismatch': {
                         const call = callAt(target);
                         const fix = call && this.flattenFix(target.document, call, diagnostic.code === 'in-features-mismatch');
-                        if (fix) actions.push({ ...fix, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true });
+                        if (fix && call) addFix(`flatten ${target.document.uri}:${call.$cstNode?.offset}`, fix, diagnostic);
                         break;
                     }
                     case 'unknown-layer':
@@ -110,7 +123,7 @@ export class ConvCodeActionProvider implements CodeActionProvider {
      * `changedOnly`: only when the call (as analysed) changes the spatial size, for the refactor.
      */
     private paddingFix(document: LangiumDocument, call: ast.Call, changedOnly = false): Omit<CodeAction, 'kind'> | undefined {
-        const layer = getLayer(call.callee.$refText);
+        const layer = getLayer(call.callee?.$refText ?? '');
         if (!layer || (layer.family !== 'convolution' && layer.family !== 'pooling') || !layer.rank) return undefined;
         const rank = layer.rank;
         const args = this.resolvedArgs(document, call, layer);
@@ -158,8 +171,8 @@ export class ConvCodeActionProvider implements CodeActionProvider {
     // ---- flatten ---------------------------------------------------------------------------
 
     private flattenFix(document: LangiumDocument, call: ast.Call, mustMatch: boolean): Omit<CodeAction, 'kind'> | undefined {
-        const layer = getLayer(call.callee.$refText);
-        const start = call.callee.$refNode?.range.start;
+        const layer = getLayer(call.callee?.$refText ?? '');
+        const start = call.callee?.$refNode?.range.start;
         if (!layer || !getLayer('flatten') || !start) return undefined;
         let detail = '';
         if (mustMatch) {
@@ -202,6 +215,12 @@ export class ConvCodeActionProvider implements CodeActionProvider {
             const value = literal(arg.value);
             if (value === undefined) return undefined;
             out[spec.name] = value;
+        }
+        // Defaults as the schema writes them, so the arguments read the same as a record's.
+        for (const spec of specs) {
+            if (spec.name in out || spec.default === undefined || spec.ignored) continue;
+            const value = valueJson(parseDefault(spec.default), spec);
+            if (value !== undefined) out[spec.name] = value;
         }
         return out;
     }
@@ -258,6 +277,20 @@ function toJson(value: unknown, spec: ArgSpec): JsonArg | undefined {
         return undefined;
     };
     return one(value);
+}
+
+function valueJson(value: Value, spec: ArgSpec): JsonArg | undefined {
+    switch (value.t) {
+        case 'int': return value.v;
+        case 'float': return { float: value.v };
+        case 'bool': case 'string': return value.v;
+        case 'none': return null;
+        case 'tuple': {
+            const items = value.items.map(v => valueJson(v, spec));
+            return items.every(i => i !== undefined) ? (items as JsonArg[]) : undefined;
+        }
+        default: return undefined;
+    }
 }
 
 /** A literal argument as JSON; undefined for anything that needs evaluating (names, arithmetic). */

@@ -64,7 +64,8 @@ export class ConvCompletionProvider extends DefaultCompletionProvider {
                 const site = this.callSite(context);
                 if (site && getLayer(site.callee)) return undefined;
             }
-            if (feature.value === 'input' && ruleOf(feature) === 'InputRef' && !this.inBlock(context)) return undefined;
+            // `input` as a tensor: offered by completeExpression, in blocks only.
+            if (feature.value === 'input' && ruleOf(feature) === 'InputRef') return undefined;
         }
         return super.completionFor(context, next, acceptor);
     }
@@ -117,6 +118,7 @@ export class ConvCompletionProvider extends DefaultCompletionProvider {
         const model = context.document.parseResult.value as ast.Model;
         const decl = declarationAt(model, context.offset);
         if (!decl) return;
+        if (ast.isBlock(decl)) acceptor(context, { label: 'input', kind: CompletionItemKind.Keyword, detail: `the tensor ${decl.name} is called with`, sortText: '1input' });
         for (const p of decl.params) {
             if (!p.name) continue;
             acceptor(context, { label: p.name, kind: CompletionItemKind.Constant, detail: `parameter${p.default ? ` = ${p.default.$cstNode?.text ?? ''}` : ''}`, sortText: `2${p.name}` });
@@ -169,10 +171,6 @@ export class ConvCompletionProvider extends DefaultCompletionProvider {
         const own = model.declarations.filter(ast.isBlock);
         const imported = this.services.analysis.Analyzer.importClosure(document as LangiumDocument<ast.Model>).found.flatMap(d => d.parseResult.value.declarations.filter(ast.isBlock));
         return [...own, ...imported];
-    }
-
-    private inBlock(context: CompletionContext): boolean {
-        return ast.isBlock(declarationAt(context.document.parseResult.value as ast.Model, context.offset));
     }
 
     /** The innermost call around the cursor, from the tokens of the whole text. */

@@ -5,8 +5,9 @@
  * space around binary operators. Line breaks the author chose inside a statement are kept (and
  * re-indented); blank lines are kept up to one. Idempotent: formatting formatted text changes nothing.
  */
-import type { AstNode } from 'langium';
-import { AbstractFormatter, Formatting, type FormattingAction, type NodeFormatter } from 'langium/lsp';
+import type { AstNode, CstNode } from 'langium';
+import type { TextEdit } from 'vscode-languageserver';
+import { AbstractFormatter, Formatting, type FormattingAction, type FormattingContext, type NodeFormatter } from 'langium/lsp';
 import * as ast from '../language/generated/ast.js';
 
 /** One space when on the same line, else a new line one level deeper. */
@@ -19,6 +20,15 @@ const bodyLine: FormattingAction = Formatting.fit(Formatting.indent(), { options
 const topLine: FormattingAction = Formatting.fit(Formatting.newLine(), Formatting.newLines(2));
 
 export class ConvFormatter extends AbstractFormatter {
+    /** Comments are re-indented by Langium; also keep at most one blank line above them. */
+    protected override createHiddenTextEdits(previous: CstNode | undefined, hidden: CstNode, formatting: FormattingAction | undefined, context: FormattingContext): TextEdit[] {
+        const edits = super.createHiddenTextEdits(previous, hidden, formatting, context);
+        if (previous && hidden.range.start.line - previous.range.end.line > 2) {
+            edits.unshift({ range: { start: previous.range.end, end: { line: hidden.range.start.line, character: 0 } }, newText: '\n\n' });
+        }
+        return edits;
+    }
+
     protected override format(node: AstNode): void {
         if (ast.isModel(node)) this.model(node);
         else if (ast.isImport(node)) this.getNodeFormatter(node).keyword(';').prepend(Formatting.noSpace());

@@ -34,7 +34,7 @@ export class ConvHoverProvider implements HoverProvider {
         else if (ast.isSymbolRef(node)) value = this.reference(document, node);
         else if ((ast.isChain(node) || ast.isInputDecl(node)) && (isProperty(leaf, 'name') || leaf.text === 'input')) value = this.tensor(document, node);
         else if (ast.isParam(node) && isProperty(leaf, 'name')) value = this.param(node);
-        else if (ast.isInputRef(node)) value = this.inputRef(document, node);
+        else if (ast.isInputRef(node)) value = this.inputRef(node);
         else if (ast.isNetwork(node) && isProperty(leaf, 'name')) value = this.network(document, node);
         else if (ast.isBlock(node) && isProperty(leaf, 'name')) value = this.block(document, node);
         if (!value) return undefined;
@@ -98,7 +98,7 @@ export class ConvHoverProvider implements HoverProvider {
 
     private argument(document: LangiumDocument, node: ast.Argument): string | undefined {
         const call = node.$container;
-        const layer = getLayer(call.callee.$refText);
+        const layer = getLayer(call.callee?.$refText ?? '');
         if (layer) {
             const spec = layer.args.find(a => a.name === node.name);
             if (!spec) return undefined;
@@ -108,7 +108,7 @@ export class ConvHoverProvider implements HoverProvider {
             if (values.length > 0) lines.push(`Resolved: ${values.slice(0, MAX_SITES).map(v => `\`${v}\``).join(' | ')}`);
             return lines.join('\n\n');
         }
-        const block = call.callee.ref;
+        const block = call.callee?.ref;
         const param = block?.params.find(p => p.name === node.name);
         if (!block || !param) return undefined;
         return `\`${param.name}\` — parameter of block \`${block.name}\`${param.default ? ` (default \`${param.default.$cstNode?.text}\`)` : ''}\n\nGiven: \`${node.value.$cstNode?.text ?? ''}\``;
@@ -141,17 +141,11 @@ export class ConvHoverProvider implements HoverProvider {
         return `\`${node.name}\` — parameter of ${kind} \`${owner.name}\`${node.default ? `, default \`${node.default.$cstNode?.text}\`` : ' (required)'}`;
     }
 
-    private inputRef(document: LangiumDocument, node: ast.InputRef): string {
+    private inputRef(node: ast.InputRef): string {
         const block = AstUtils.getContainerOfType(node, ast.isBlock);
         if (!block) return "`input` — this network's only input";
-        // The block's input is what the first statement (or one starting from `input`) receives.
-        const shapes = new Set<string>();
-        block.body.filter(ast.isChain).forEach((chain, i) => {
-            const call = chain.calls[0];
-            if (!call || !(ast.isInputRef(chain.source) || (i === 0 && !chain.source))) return;
-            for (const r of this.finder.records(document, call)) shapes.add(formatShape(r.inputs[0]!.shape));
-        });
-        return `\`input\` — the tensor block \`${block.name}\` is called with${shapes.size > 0 ? `: ${[...shapes].slice(0, MAX_SITES).map(s => `\`${s}\``).join(' | ')}` : ''}`;
+        const shapes = this.finder.blockInputs(block).map(formatShape);
+        return `\`input\` — the tensor block \`${block.name}\` is called with${shapes.length > 0 ? `: ${shapes.slice(0, MAX_SITES).map(s => `\`${s}\``).join(' | ')}` : ''}`;
     }
 
     // ---- declarations ----------------------------------------------------------------------

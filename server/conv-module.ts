@@ -4,16 +4,16 @@ import { createDefaultModule, createDefaultSharedModule, type DefaultSharedModul
 import { ConvGeneratedModule, ConvGeneratedSharedModule } from '../language/generated/module.js';
 import { ConvAnalysisService } from './conv-analysis.js';
 import { ConvCodeActionProvider } from './conv-code-actions.js';
+import { ConvCodeLensProvider } from './conv-code-lens.js';
 import { ConvCompletionProvider } from './conv-completion.js';
 import { ConvFoldingRangeProvider } from './conv-folding.js';
 import { ConvFormatter } from './conv-formatter.js';
 import { ConvHoverProvider } from './conv-hover.js';
-import { ConvSemanticTokenProvider } from './conv-semantic-tokens.js';
-import { ConvDocumentSymbolProvider } from './conv-symbols.js';
-import { ConvCodeLensProvider } from './conv-code-lens.js';
 import { ConvConfigurationProvider, ConvInlayHintProvider } from './conv-inlay-hints.js';
 import { ConvRenameProvider } from './conv-rename.js';
 import { ConvScopeProvider } from './conv-scope.js';
+import { ConvSemanticTokenProvider } from './conv-semantic-tokens.js';
+import { ConvDocumentSymbolProvider } from './conv-symbols.js';
 import { ConvTokenBuilder } from './conv-tokens.js';
 import { ConvDocumentValidator, registerValidationChecks } from './conv-validator.js';
 

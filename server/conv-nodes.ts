@@ -8,6 +8,7 @@ import { AstUtils, CstUtils, type AstNode, type CstNode, type LangiumDocument } 
 import * as ast from '../language/generated/ast.js';
 import type { LayerRecord, StatementResult } from '../src/analysis/analyze.js';
 import type { Call, Stmt } from '../src/program.js';
+import type { Shape } from '../src/layers/types.js';
 import type { DocumentAnalysis } from './conv-analysis.js';
 import type { ConvServices } from './conv-module.js';
 
@@ -24,10 +25,13 @@ export function isIdentifier(name: string): boolean {
 export function leafAt(document: LangiumDocument, offset: number): CstNode | undefined {
     const root = document.parseResult.value.$cstNode;
     if (!root) return undefined;
-    const leaf = CstUtils.findLeafNodeAtOffset(root, offset);
-    if (leaf && !leaf.hidden && offset >= leaf.offset && offset < leaf.end) return leaf;
+    const at = CstUtils.findLeafNodeAtOffset(root, offset);
+    const here = at && !at.hidden && offset >= at.offset && offset < at.end ? at : undefined;
+    if (here && /^\w/.test(here.text)) return here;
+    // At the end of a word (`kernel_size|=`), the word counts.
     const before = offset > 0 ? CstUtils.findLeafNodeAtOffset(root, offset - 1) : undefined;
-    return before && !before.hidden && before.end === offset ? before : leaf && !leaf.hidden ? leaf : undefined;
+    if (before && !before.hidden && before.end === offset && /\w$/.test(before.text)) return before;
+    return here;
 }
 
 export function containerDeclaration(node: AstNode | undefined): ast.Declaration | undefined {
@@ -55,14 +59,19 @@ export class ResultFinder {
 
     /** This document's analysis, then those of the loaded documents that import it. */
     *analyses(document: LangiumDocument): Iterable<DocumentAnalysis> {
-        yield this.analysis(document);
+        for (const doc of this.withImporters(document)) yield this.analysis(doc);
+    }
+
+    /** `document`, then every loaded document that imports it (directly or not). */
+    *withImporters(document: LangiumDocument): Iterable<LangiumDocument> {
+        yield document;
         const uri = document.uri.toString();
         for (const other of this.services.shared.workspace.LangiumDocuments.all) {
             if (other === document || other.textDocument.languageId !== document.textDocument.languageId) continue;
             const model = other.parseResult.value as ast.Model;
             if (!ast.isModel(model) || model.imports.length === 0) continue;
             const closure = this.services.analysis.Analyzer.importClosure(other as LangiumDocument<ast.Model>);
-            if (closure.found.some(d => d.uri.toString() === uri)) yield this.analysis(other);
+            if (closure.found.some(d => d.uri.toString() === uri)) yield other;
         }
     }
 
@@ -98,29 +107,37 @@ export class ResultFinder {
      * What flows into a call: its records' inputs when it ran, otherwise the previous call's
      * output, the chain's source, or the previous statement's result.
      */
-    inputsOf(document: LangiumDocument, node: ast.Call): Array<readonly (number | string)[]> {
+    inputsOf(document: LangiumDocument, node: ast.Call, depth = 0): Shape[] {
+        const shapes = (list: readonly Shape[]) => distinctBy(list, s => s.join(','));
         const records = this.records(document, node);
-        if (records.length > 0) return distinctBy(records.map(r => r.inputs[0]!.shape), s => s.join(','));
+        if (records.length > 0) return shapes(records.map(r => r.inputs[0]!.shape));
         const chain = node.$container;
         const index = chain.calls.indexOf(node);
-        if (index > 0) {
-            const previous = chain.calls[index - 1]!;
-            const before = this.records(document, previous);
-            return distinctBy(before.map(r => r.output.shape), s => s.join(','));
-        }
+        if (index > 0) return shapes(this.records(document, chain.calls[index - 1]!).map(r => r.output.shape));
+        const owner = chain.$container;
         if (chain.source) {
-            const target = ast.isSymbolRef(chain.source) ? chain.source.binding.ref : undefined;
-            if (target && (ast.isChain(target) || ast.isInputDecl(target))) return distinctBy(this.results(document, target).map(r => r.tensor.shape), s => s.join(','));
+            if (ast.isInputRef(chain.source)) return ast.isBlock(owner) ? this.blockInputs(owner, depth) : [];
+            const target = chain.source.binding.ref;
+            if (target && (ast.isChain(target) || ast.isInputDecl(target))) return shapes(this.results(document, target).map(r => r.tensor.shape));
             return [];
         }
-        const body = chain.$container.body;
-        const at = body.indexOf(chain);
-        for (let i = at - 1; i >= 0; i--) {
-            const results = this.results(document, body[i]!);
-            if (results.length > 0) return distinctBy(results.map(r => r.tensor.shape), s => s.join(','));
-            break;
+        const at = owner.body.indexOf(chain);
+        const previous = at > 0 ? owner.body[at - 1] : undefined;
+        if (previous) return shapes(this.results(document, previous).map(r => r.tensor.shape));
+        return ast.isBlock(owner) ? this.blockInputs(owner, depth) : [];
+    }
+
+    /** What a block is called with, at every call site in its file and the files importing it. */
+    blockInputs(block: ast.Block, depth = 0): Shape[] {
+        const document = block.$container.$document;
+        if (!document || depth > 16) return [];
+        const found: Shape[] = [];
+        for (const doc of this.withImporters(document)) {
+            for (const node of AstUtils.streamAllContents(doc.parseResult.value)) {
+                if (ast.isCall(node) && node.callee?.ref === block) found.push(...this.inputsOf(doc, node, depth + 1));
+            }
         }
-        return [];
+        return distinctBy(found, s => s.join(','));
     }
 }
 
@@ -138,5 +155,5 @@ export function distinctBy<T>(items: readonly T[], key: (item: T) => string): T[
 
 /** The CST node of a reference's text (the callee of a call, the name of a symbol reference). */
 export function refNode(node: ast.Call | ast.SymbolRef): CstNode | undefined {
-    return ast.isCall(node) ? node.callee.$refNode : node.binding.$refNode;
+    return ast.isCall(node) ? node.callee?.$refNode : node.binding?.$refNode;
 }

@@ -32,8 +32,8 @@ export class ConvSemanticTokenProvider extends AbstractSemanticTokenProvider {
             if (node.name) acceptor({ node, property: 'name', type: SemanticTokenTypes.variable, modifier: declaration });
             for (let i = 0; i < node.calls.length - 1 + (node.source ? 1 : 0); i++) acceptor({ node, keyword: '->', index: i, type: SemanticTokenTypes.operator });
         } else if (ast.isCall(node)) {
-            if (getLayer(node.callee.$refText)) acceptor({ node, property: 'callee', type: SemanticTokenTypes.function, modifier: SemanticTokenModifiers.defaultLibrary });
-            else if (node.callee.ref) acceptor({ node, property: 'callee', type: SemanticTokenTypes.class });
+            if (getLayer(node.callee?.$refText ?? '')) acceptor({ node, property: 'callee', type: SemanticTokenTypes.function, modifier: SemanticTokenModifiers.defaultLibrary });
+            else if (node.callee?.ref) acceptor({ node, property: 'callee', type: SemanticTokenTypes.class });
         } else if (ast.isArgument(node)) {
             if (node.name) acceptor({ node, property: 'name', type: SemanticTokenTypes.property });
         } else if (ast.isSymbolRef(node)) {

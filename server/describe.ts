@@ -4,7 +4,6 @@ import type { Stmt } from '../src/program.js';
 import { formatShape } from '../src/shape/dims.js';
 import { formatRf, type RfAxis } from '../src/shape/receptive-field.js';
 import type { AnyLayer } from '../src/layers/index.js';
-import type { ArgSpec } from '../src/layers/types.js';
 
 export function describeResult(result: StatementResult, options: { shape: boolean; rf: boolean }): string {
     const parts: string[] = [];
@@ -88,8 +87,4 @@ export function formatResolved(value: unknown): string {
 export function layerSignature(layer: AnyLayer): string {
     const parts = layer.args.filter(a => !a.ignored).map(a => (a.type.kind === 'tensors' ? `*${a.name}` : a.default === undefined ? a.name : `${a.name}=${a.default}`));
     return `${layer.name}(${parts.join(', ')})`;
-}
-
-export function argSpecLine(spec: ArgSpec): string {
-    return spec.default === undefined ? `${spec.name} (required)` : `${spec.name}=${spec.default}`;
 }

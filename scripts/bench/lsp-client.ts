@@ -92,11 +92,10 @@ export class LspClient {
             this.waiters = this.waiters.filter(w => !w.check());
         });
         // Server-to-client requests (configuration, capability registration, progress): answer politely.
-        this.connection.onRequest((method: string, params: unknown) => {
-            if (method === 'workspace/configuration') return ((params as { items?: unknown[] })?.items ?? []).map(() => null);
-            return null;
-        });
-        this.connection.onNotification(() => undefined);
+        this.connection.onRequest('workspace/configuration', (params: { items?: unknown[] }) => (params?.items ?? []).map(() => null));
+        for (const method of ['client/registerCapability', 'client/unregisterCapability', 'window/workDoneProgress/create', 'window/showMessageRequest', 'workspace/inlayHint/refresh', 'workspace/semanticTokens/refresh', 'workspace/codeLens/refresh', 'workspace/diagnostic/refresh']) {
+            this.connection.onRequest(method, () => null);
+        }
         this.connection.listen();
     }
 

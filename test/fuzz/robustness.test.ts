@@ -18,6 +18,8 @@ import { addLibraryDocument, exercise } from './harness.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
+/** Per-property test timeout: generous, since the budget that matters is per request (harness.ts). */
+const TIMEOUT = 60_000 * SCALE;
 const params = (n: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: runs(n) });
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../examples');
@@ -196,15 +198,15 @@ describe('the language server survives random input', () => {
 
     it('survives soups of the language tokens', async () => {
         await fc.assert(fc.asyncProperty(tokenSoup, offsets, async (text, at) => void (await exercise(text, { offsets: at }))), params(250));
-    });
+    }, TIMEOUT);
 
     it('survives token soups inside a network or block body', async () => {
         await fc.assert(fc.asyncProperty(framedSoup, offsets, async (text, at) => void (await exercise(text, { offsets: at }))), params(200));
-    });
+    }, TIMEOUT);
 
     it('survives grammatical programs with random layers, arguments and values', async () => {
         await fc.assert(fc.asyncProperty(grammarProgram, offsets, async (text, at) => void (await exercise(text, { offsets: at }))), params(250));
-    });
+    }, TIMEOUT);
 
     it('survives random edits of the examples and of the ResNet-like program', async () => {
         const source = fc.constantFrom(...corpus);
@@ -216,7 +218,7 @@ describe('the language server survives random input', () => {
             }),
             params(250),
         );
-    });
+    }, TIMEOUT);
 
     it('survives every truncation of a short program', async () => {
         for (let end = 0; end <= SHORT.length; end++) {

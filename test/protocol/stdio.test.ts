@@ -104,7 +104,7 @@ describe('the bundled server over stdio', () => {
         const edits = edit?.changes?.[URI] ?? edit?.documentChanges?.flatMap(c => ('edits' in c && c.textDocument.uri === URI ? c.edits : [])) ?? [];
         const lines = edits.map(e => e.range.start.line).sort((a, b) => a - b);
         expect(lines).toEqual([positionOf(TEXT, 'main = ').line, positionOf(TEXT, 'add(main').line]);
-        expect(edits.every(e => e.newText === 'body')).toBe(true);
+        expect(edits.every(e => 'newText' in e && e.newText === 'body')).toBe(true);
     });
 
     it('reports an error after an edit breaks the document, and clears it after the fix', async () => {

@@ -13,7 +13,7 @@
  */
 import { type DType, type Tensor, allocate, formatShape, numel, strides, zeros } from '../../tensor/tensor.js';
 import { KernelError, convGeometry, convTransposeOutputShape, padPairs, perAxis } from './geometry.js';
-import type { ConvOptions, ConvTransposeOptions, GemmSpec, Kernels, PoolResult, PoolSpec, WeightGrads } from './types.js';
+import type { ConvGeometry, ConvOptions, ConvTransposeOptions, GemmSpec, Kernels, PoolResult, PoolSpec, WeightGrads } from './types.js';
 
 /** Calls fn with every multi-index of `shape` in C order (the index array is reused). */
 function forEachIndex(shape: readonly number[], fn: (index: readonly number[]) => void): void {
@@ -72,6 +72,17 @@ function forEachTap(xShape: readonly number[], wShape: readonly number[], yShape
     }
 }
 
+/** Flat offset into x of tap k of output position `out` (lifted rank-3 indices), or -1 for padding. */
+function liftedTap(g: ConvGeometry, n: number, c: number, out: readonly number[], k: readonly number[]): number {
+    let xi = n * g.inChannels + c;
+    for (let a = 0; a < 3; a++) {
+        const pos = out[a]! * g.stride[a]! - g.padBefore[a]! + k[a]! * g.dilation[a]!;
+        if (pos < 0 || pos >= g.inSize[a]!) return -1;
+        xi = xi * g.inSize[a]! + pos;
+    }
+    return xi;
+}
+
 function naiveGemm(spec: GemmSpec): void {
     const { m, n, k, a, b, c, lda, ldb, ldc } = spec;
     const [ao, bo, co] = [spec.aOffset ?? 0, spec.bOffset ?? 0, spec.cOffset ?? 0];
@@ -108,25 +119,15 @@ export const referenceKernels: Kernels = {
     gemm: naiveGemm,
 
     im2col(x, g, n, c0, channels, col) {
-        // one column per output position, one row per (c, k): the forward conv's taps
+        // column p = output position, row (c, k) = the forward conv's tap
         const P = g.outSize[0] * g.outSize[1] * g.outSize[2];
-        const KV = g.kernel[0] * g.kernel[1] * g.kernel[2];
-        const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
-        col.fill(0, 0, channels * KV * P);
         let p = 0;
         forEachIndex(g.outSize, out => {
             let row = 0;
             for (let c = 0; c < channels; c++) {
                 forEachIndex(g.kernel, k => {
-                    let xi = (n * g.inChannels + c0 + c) * Pin;
-                    let inside = true;
-                    for (let a = 0; a < 3; a++) {
-                        const pos = out[a]! * g.stride[a]! - g.padBefore[a]! + k[a]! * g.dilation[a]!;
-                        if (pos < 0 || pos >= g.inSize[a]!) inside = false;
-                        xi = xi * (a === 0 ? 1 : g.inSize[a]!) + (a === 0 ? 0 : 0);
-                        xi += pos * (a === 0 ? g.inSize[1] * g.inSize[2] : a === 1 ? g.inSize[2] : 1) - (a === 0 ? 0 : 0);
-                    }
-                    if (inside) col[row * P + p] = x[xi - 0]!;
+                    const xi = liftedTap(g, n, c0 + c, out, k);
+                    col[row * P + p] = xi < 0 ? 0 : x[xi]!;
                     row++;
                 });
             }
@@ -136,20 +137,13 @@ export const referenceKernels: Kernels = {
 
     col2im(col, g, n, c0, channels, dx) {
         const P = g.outSize[0] * g.outSize[1] * g.outSize[2];
-        const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
         let p = 0;
         forEachIndex(g.outSize, out => {
             let row = 0;
             for (let c = 0; c < channels; c++) {
                 forEachIndex(g.kernel, k => {
-                    let xi = (n * g.inChannels + c0 + c) * Pin;
-                    let inside = true;
-                    for (let a = 0; a < 3; a++) {
-                        const pos = out[a]! * g.stride[a]! - g.padBefore[a]! + k[a]! * g.dilation[a]!;
-                        if (pos < 0 || pos >= g.inSize[a]!) inside = false;
-                        xi += pos * (a === 0 ? g.inSize[1] * g.inSize[2] : a === 1 ? g.inSize[2] : 1);
-                    }
-                    if (inside) dx[xi] = dx[xi]! + col[row * P + p]!;
+                    const xi = liftedTap(g, n, c0 + c, out, k);
+                    if (xi >= 0) dx[xi] = dx[xi]! + col[row * P + p]!;
                     row++;
                 });
             }

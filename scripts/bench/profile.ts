@@ -1,0 +1,65 @@
+/**
+ * Summarises a V8 .cpuprofile (from `node --cpu-prof` or the inspector): self time per function
+ * and per source area (Chevrotain, Langium, our server, our core, Node), so the benchmark can say
+ * where the time goes without opening DevTools.
+ */
+
+interface CallFrame {
+    functionName: string;
+    url: string;
+    lineNumber: number;
+}
+
+interface ProfileNode {
+    id: number;
+    callFrame: CallFrame;
+    children?: number[];
+}
+
+export interface CpuProfile {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+    startTime: number;
+    endTime: number;
+}
+
+/** Which part of the code a script URL belongs to. */
+export function area(url: string): string {
+    if (!url) return '(native / GC / idle)';
+    if (url.includes('chevrotain')) return 'chevrotain (lexer, parser)';
+    if (url.includes('langium')) return 'langium';
+    if (url.includes('vscode-jsonrpc') || url.includes('vscode-languageserver')) return 'vscode-languageserver / jsonrpc';
+    if (/[/\\]server[/\\]/.test(url)) return 'server/ (Convscope LSP services)';
+    if (/[/\\]src[/\\]/.test(url)) return 'src/ (Convscope core)';
+    if (url.startsWith('node:')) return 'node internals';
+    return url.replace(/^.*[/\\]node_modules[/\\]/, '').split(/[/\\]/)[0] ?? url;
+}
+
+export function summarizeProfile(profile: CpuProfile, top = 15): string {
+    const byId = new Map(profile.nodes.map(n => [n.id, n]));
+    const self = new Map<number, number>();
+    for (let i = 0; i < profile.samples.length; i++) {
+        const id = profile.samples[i]!;
+        self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    const functions = new Map<string, number>();
+    const areas = new Map<string, number>();
+    for (const [id, us] of self) {
+        const frame = byId.get(id)!.callFrame;
+        if (frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
+        const file = frame.url.replace(/^.*[/\\](node_modules|main)[/\\]/, '').replace(/^file:\/\//, '');
+        const key = `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`;
+        functions.set(key, (functions.get(key) ?? 0) + us);
+        const a = frame.functionName === '(garbage collector)' ? 'garbage collector' : area(frame.url);
+        areas.set(a, (areas.get(a) ?? 0) + us);
+    }
+    const busy = [...areas.values()].reduce((a, b) => a + b, 0);
+    const pct = (us: number): string => `${((100 * us) / Math.max(1, busy)).toFixed(1)}%`;
+    const lines: string[] = [`busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled`, '', '| area | self ms | share |', '|---|---:|---:|'];
+    for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1])) lines.push(`| ${a} | ${(us / 1000).toFixed(0)} | ${pct(us)} |`);
+    lines.push('', '| function | self ms | share |', '|---|---:|---:|');
+    for (const [f, us] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`| ${f.replace(/\|/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${pct(us)} |`);
+    return lines.join('\n');
+}
