@@ -255,7 +255,9 @@ class Analyzer {
                 bound.set(arg.name, arg);
             }
         }
-        for (const name of required) {
+        // A misspelt keyword (kernal_size) is the likely missing argument: say it once.
+        const misspelt = call.args.some(a => a.name !== undefined && !names.includes(a.name));
+        for (const name of misspelt ? [] : required) {
             if (!bound.has(name)) {
                 this.report(frame, 'error', code ?? 'missing-argument', `${what} needs '${name}'`, call.calleeLoc);
                 ok = false;
@@ -536,7 +538,7 @@ class Analyzer {
             return bound.get(argName)?.loc ?? call.calleeLoc;
         };
         let failed = !result;
-        for (const issue of issues) {
+        for (const issue of mergeIssues(issues)) {
             if (issue.severity === 'error') failed = true;
             this.report(frame, issue.severity, issue.code, `${layer.name}: ${issue.message}`, locOf(issue.arg));
         }
@@ -572,7 +574,7 @@ class Analyzer {
             blockPath: frame.calls.map(c => c.callee),
             inputs,
             output,
-            args,
+            args: result.resolved ? { ...args, ...result.resolved } : args,
             params: result.params,
             macs: result.macs,
             memory: numel(result.shape) * 4,
@@ -711,6 +713,18 @@ export function nameRefs(stmt: ChainStmt): Array<{ name: string; loc: Loc }> {
     if (stmt.source) walk(stmt.source);
     for (const c of stmt.calls) for (const a of c.args) walk(a.value);
     return names;
+}
+
+/** One diagnostic per (severity, code, argument) of a call: per-axis findings are joined. */
+function mergeIssues(issues: readonly LayerIssue[]): LayerIssue[] {
+    const merged = new Map<string, LayerIssue>();
+    for (const issue of issues) {
+        const key = `${issue.severity}|${issue.code}|${issue.arg ?? ''}`;
+        const earlier = merged.get(key);
+        if (!earlier) merged.set(key, issue);
+        else if (!earlier.message.split('; also ').includes(issue.message)) merged.set(key, { ...earlier, message: `${earlier.message}; also ${issue.message}` });
+    }
+    return [...merged.values()];
 }
 
 function looksLikeTensor(expr: Expr): boolean {

@@ -80,6 +80,7 @@ function makeAvgPool(rank: 1 | 2 | 3) {
                 shape: [...input.lead, input.channels, ...pool.out],
                 params: 0,
                 macs: 0,
+                resolved: { stride },
                 rf: { kind: 'window', kernel: a.kernel_size, stride, padLeft: padding, dilation: a.kernel_size.map(() => 1) },
                 explain: [
                     ...pool.explain,

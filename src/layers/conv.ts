@@ -5,7 +5,7 @@
  */
 import { samePadding, convOutputSize, dilatedExtent } from '../shape/window.js';
 import { numel } from '../shape/dims.js';
-import { axisLetter, product, reportCoverage, spatialInput, tupleText } from './common.js';
+import { axisLetter, spatialLetters, product, reportCoverage, spatialInput, tupleText } from './common.js';
 import { defineLayer } from './types.js';
 
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
@@ -61,8 +61,8 @@ function makeConv(rank: 1 | 2 | 3) {
                 }
                 if (channel !== undefined) {
                     // PyTorch reverses the tuple for F.pad, so a leading extra entry pads the channel axis.
-                    if (channel !== 0 || input.lead.length === 0) {
-                        ctx.error('tuple-rank', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' the first one would pad the channel axis${channel !== 0 ? ` (${cin} channels would become ${cin + 2 * channel})` : ' of an unbatched input, which F.pad rejects'}; write padding=${axes}`, 'padding');
+                    if (channel !== 0 || input.lead.length === 0 || rank === 3) {
+                        ctx.error('tuple-rank', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' the first one would pad the channel axis${channel !== 0 ? ` (${cin} channels would become ${cin + 2 * channel})` : rank === 3 ? ' of a 5-D input, which F.pad rejects' : ' of an unbatched input, which F.pad rejects'}; write padding=${axes}`, 'padding');
                         return undefined;
                     }
                     ctx.warning('padding-channel-entry', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' PyTorch reads the first as padding of the channel axis (by 0, so it has no effect); write padding=${axes}`, 'padding');
@@ -81,6 +81,10 @@ function makeConv(rank: 1 | 2 | 3) {
                 padLeft = padRight = a.kernel_size.map(() => 0);
             } else {
                 padLeft = padRight = [...a.padding.values];
+            }
+            if (a.padding_mode === 'circular' && input.lead.length === 0) {
+                ctx.error('padding-mode-unbatched', `padding_mode='circular' needs a batched input [N, C, ${spatialLetters(rank)}] (PyTorch's circular padding rejects unbatched ones): add a batch dimension`, 'padding_mode');
+                ok = false;
             }
             if (a.padding_mode !== 'zeros') {
                 for (let i = 0; i < rank; i++) {

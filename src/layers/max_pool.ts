@@ -50,6 +50,7 @@ function makeMaxPool(rank: 1 | 2 | 3, kind: 'max' | 'min') {
                 shape: [...input.lead, input.channels, ...pool.out],
                 params: 0,
                 macs: 0,
+                resolved: { stride },
                 rf: { kind: 'window', kernel: a.kernel_size, stride, padLeft: padding, dilation: a.dilation },
                 explain: [
                     ...pool.explain,

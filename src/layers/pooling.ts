@@ -50,6 +50,13 @@ export function poolOutput(ctx: LayerContext<unknown>, rank: number, input: Spat
         out.push(o);
     }
     if (!ok) return undefined;
+    for (let i = 0; i < rank; i++) {
+        const empty = paddingOnlyWindows(input.spatial[i]!, w.kernel[i]!, w.stride[i]!, w.padding[i]!, w.dilation[i]!, out[i]!);
+        if (empty > 0) {
+            const where = rank === 1 ? '' : ` on axis ${axisLetter(rank, i)}`;
+            ctx.warning('window-only-padding', `${empty} window${empty === 1 ? '' : 's'}${where} ${empty === 1 ? 'reads' : 'read'} only padding (its dilated taps all miss the input): PyTorch returns −inf there for max pooling; use less padding or dilation`, 'padding');
+        }
+    }
     // With ceil_mode the last window may reach past the right padding: PyTorch pads implicitly.
     const padRight = out.map((o, i) => {
         const n = input.spatial[i]!, p = w.padding[i]!;
@@ -61,4 +68,18 @@ export function poolOutput(ctx: LayerContext<unknown>, rank: number, input: Spat
         ? 'out = ⌈(n + 2p − d·(k − 1) − 1) / s⌉ + 1, minus 1 when the last window would start in the right padding (ceil_mode)'
         : 'out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1';
     return { out, explain: [formula, ...lines] };
+}
+
+/** Windows whose every tap (i·s + j·d − p) falls outside the input. */
+function paddingOnlyWindows(n: number, k: number, s: number, p: number, d: number, out: number): number {
+    let empty = 0;
+    for (let o = 0; o < out; o++) {
+        let hit = false;
+        for (let j = 0; j < k && !hit; j++) {
+            const x = o * s + j * d - p;
+            hit = x >= 0 && x < n;
+        }
+        if (!hit) empty++;
+    }
+    return empty;
 }

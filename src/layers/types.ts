@@ -106,6 +106,8 @@ export interface LayerResult {
     readonly rf: RfRule;
     /** Lines for hover: the formula with the numbers substituted. */
     readonly explain: readonly string[];
+    /** Arguments whose value depends on the input or other arguments, resolved (pooling's stride = kernel_size). */
+    readonly resolved?: Readonly<Record<string, unknown>>;
     /** Learnable tensors and their shapes, for docs and the engine. */
     readonly weights?: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
 }

@@ -10,6 +10,7 @@
 import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import type { Position, Range } from 'vscode-languageserver-types';
 import { CancellationToken } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as ast from '../../language/generated/ast.js';
 import { createConvServices } from '../../server/conv-module.js';
 
@@ -205,6 +206,73 @@ async function exerciseOnce(text: string, options: ExerciseOptions): Promise<Exe
     } finally {
         Conv.analysis.Analyzer.forget(uri);
         documents.deleteDocument(uri);
+        shared.workspace.IndexManager.remove(uri);
+    }
+}
+
+// ---- typing: one document edited many times, as the server sees it ----------------------------
+
+export interface TextEdit {
+    /** Offsets into the current text (start taken modulo its length + 1; end - start characters replaced). */
+    readonly start: number;
+    readonly end: number;
+    readonly text: string;
+}
+
+/** What a user sees of a document: diagnostics and inlay hints, without URIs. */
+async function view(document: LangiumDocument<ast.Model>): Promise<string[]> {
+    const diagnostics = (document.diagnostics ?? []).map(d => `diagnostic ${d.severity} ${JSON.stringify(d.range)} ${d.message}`);
+    const range: Range = { start: { line: 0, character: 0 }, end: document.textDocument.positionAt(document.textDocument.getText().length) };
+    const hints = (await Conv.lsp.InlayHintProvider?.getInlayHints(document, { textDocument: { uri: document.uri.toString() }, range }, CancellationToken.None)) ?? [];
+    return [...diagnostics.sort(), ...hints.map(h => `hint ${JSON.stringify(h.position)} ${typeof h.label === 'string' ? h.label : h.label.map(p => p.value).join('')}`)];
+}
+
+/**
+ * Opens `initial` the way the language server does (a TextDocument, then DocumentBuilder.update)
+ * and applies `edits` one at a time as new versions. After every version, the diagnostics and
+ * inlay hints must equal those of a fresh document with the same text: caches keyed by document
+ * version (the analysis, conversions) must never serve a stale result.
+ */
+export async function typeInto(initial: string, edits: readonly TextEdit[]): Promise<void> {
+    const uri = URI.parse(`file:///fuzz/typed${counter++}.conv`);
+    const textDocuments = shared.workspace.TextDocuments!;
+    let textDocument = TextDocument.create(uri.toString(), 'conv', 1, initial);
+    textDocuments.set(textDocument);
+    const builder = shared.workspace.DocumentBuilder;
+    try {
+        await request('open', initial, () => builder.update([uri], []));
+        for (const edit of edits) {
+            const text = textDocument.getText();
+            const start = edit.start % (text.length + 1);
+            const end = Math.min(start + Math.max(0, edit.end - edit.start), text.length);
+            textDocument = TextDocument.update(textDocument, [{ range: { start: textDocument.positionAt(start), end: textDocument.positionAt(end) }, text: edit.text }], textDocument.version + 1);
+            textDocuments.set(textDocument);
+            const current = textDocument.getText();
+            await request(`update to version ${textDocument.version}`, current, () => builder.update([uri], []));
+            const document = shared.workspace.LangiumDocuments.getDocument(uri) as LangiumDocument<ast.Model>;
+            if (document.textDocument.getText() !== current) throw new RobustnessError(`the document did not take the edit (version ${textDocument.version})`);
+            const seen = await request('view after edit', current, () => view(document));
+            const freshUri = URI.parse(`file:///fuzz/fresh${counter++}.conv`);
+            const fresh = shared.workspace.LangiumDocumentFactory.fromString<ast.Model>(current, freshUri);
+            shared.workspace.LangiumDocuments.addDocument(fresh);
+            try {
+                await shared.workspace.DocumentBuilder.build([fresh], { validation: true });
+                const expected = await view(fresh);
+                if (JSON.stringify(seen) !== JSON.stringify(expected)) {
+                    const missing = expected.filter(x => !seen.includes(x));
+                    const extra = seen.filter(x => !expected.includes(x));
+                    throw new RobustnessError(`after edit to version ${textDocument.version}, the edited document shows what a fresh one does not (stale result?)\n  only in the edited document: ${JSON.stringify(extra.slice(0, 5))}\n  only in a fresh document: ${JSON.stringify(missing.slice(0, 5))}\n--- initial (${JSON.stringify(initial)}) ---\n--- edits ${JSON.stringify(edits)} ---\n--- now ---\n${current}`);
+                }
+            } finally {
+                Conv.analysis.Analyzer.forget(freshUri);
+                shared.workspace.LangiumDocuments.deleteDocument(freshUri);
+                shared.workspace.IndexManager.remove(freshUri);
+            }
+        }
+    } finally {
+        textDocuments.delete(uri.toString());
+        Conv.analysis.Analyzer.forget(uri);
+        shared.workspace.LangiumDocuments.deleteDocument(uri);
         shared.workspace.IndexManager.remove(uri);
     }
 }

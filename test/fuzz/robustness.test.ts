@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layers } from '../../src/layers/index.js';
-import { addLibraryDocument, exercise } from './harness.js';
+import { addLibraryDocument, exercise, typeInto, type TextEdit } from './harness.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -226,6 +226,21 @@ describe('the language server survives random input', () => {
             await exercise(text, { offsets: [end, Math.floor(end / 2)] });
         }
     });
+
+    it('keeps diagnostics and hints current while the ResNet-like program is typed and erased', async () => {
+        const step = 23;
+        const edits: TextEdit[] = [];
+        for (let at = 0; at < RESNET.length; at += step) edits.push({ start: at, end: at, text: RESNET.slice(at, at + step) });
+        for (let at = RESNET.length; at > 0; at -= 2 * step) edits.push({ start: Math.max(0, at - 2 * step), end: at, text: '' });
+        await typeInto('', edits);
+    }, TIMEOUT);
+
+    it('keeps diagnostics and hints current through random edit sequences', async () => {
+        const edit: fc.Arbitrary<TextEdit> = fc.record({ start: fc.nat({ max: 3_000 }), length: fc.nat({ max: 12 }), text: fc.oneof(token, fc.constantFrom('', '', '1', '\n', ' ')) })
+            .map(({ start, length, text }) => ({ start, end: start + length, text }));
+        const source = fc.constantFrom(RESNET, SHORT, ...examples.filter(e => !e.text.includes('import')).map(e => e.text));
+        await fc.assert(fc.asyncProperty(source, fc.array(edit, { minLength: 1, maxLength: 6 }), async (text, edits) => typeInto(text, edits)), params(40));
+    }, TIMEOUT);
 
     it.each(examples.map(e => [e.name, e.text] as const))('answers every request on the example %s', async (name, text) => {
         await exercise(text, { offsets: spreadOffsets(text, 12), path: `lib/copy-of-${name}` });
