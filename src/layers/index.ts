@@ -31,9 +31,10 @@ import { add } from './add.js';
 import { mul } from './mul.js';
 import { concat } from './concat.js';
 import type { LayerContext, LayerDef, LayerResult, Schema } from './types.js';
+import type { LayerCompute } from '../engine/types.js';
 
 /** A layer seen without its schema's literal types (what the analysis and the server handle). */
-export interface AnyLayer extends Omit<LayerDef<Schema>, 'infer'> {
+export interface AnyLayer extends Omit<LayerDef<Schema>, 'infer' | 'init' | 'forward' | 'backward'>, Partial<LayerCompute<Record<string, unknown>>> {
     infer(ctx: LayerContext<Record<string, unknown>>): LayerResult | undefined;
 }
 

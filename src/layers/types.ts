@@ -4,6 +4,7 @@
  * parameter count, multiply-accumulates and receptive-field rule, reporting problems as values.
  */
 import type { RfRule } from '../shape/receptive-field.js';
+import type { LayerCompute } from '../engine/types.js';
 
 /** A dimension: a size, or the name of a symbolic batch (`N`), possibly a product (`N·3`). */
 export type Dim = number | string;
@@ -112,7 +113,7 @@ export interface LayerResult {
     readonly weights?: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
 }
 
-export interface LayerDef<S extends Schema = Schema> {
+export interface LayerDef<S extends Schema = Schema> extends Partial<LayerCompute<ArgsOf<S>>> {
     readonly name: string;
     readonly family: Family;
     /** The PyTorch equivalent, e.g. `torch.nn.Conv2d`. */

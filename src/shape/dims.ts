@@ -38,3 +38,20 @@ export function wrapDim(dim: number, rank: number): number | undefined {
     if (dim < -r || dim >= r) return undefined;
     return dim < 0 ? dim + r : dim;
 }
+
+/**
+ * Replaces symbolic dims by their values (`N` → 2; a product `N·150` → 300). Throws on a name
+ * without a value: callers bind every symbol of the network's inputs first.
+ */
+export function concreteShape(shape: Shape, bindings: ReadonlyMap<string, number>): number[] {
+    return shape.map(d => {
+        if (typeof d === 'number') return d;
+        let n = 1;
+        for (const part of d.split('·')) {
+            const v = /^\d+$/.test(part) ? Number(part) : bindings.get(part);
+            if (v === undefined) throw new Error(`no value for the symbolic dimension '${part}'`);
+            n *= v;
+        }
+        return n;
+    });
+}

@@ -25,6 +25,8 @@ export const NR = 8;
 const KC = 256;
 const MC = 128;
 const NC = 4096;
+/** the micro-kernel's output for edge tiles and float32 C */
+const tile = new Float64Array(MR * NR);
 
 /**
  * Writes op(A)[i0 .. i0+mc, p0 .. p0+kc] into `ap` as MR-row panels: panel r holds, for each p,
@@ -43,7 +45,6 @@ export function gemmPacked(m: number, n: number, k: number, packA: PackA, packB:
     const kcMax = Math.min(KC, k);
     const ap = scratch('packA', Math.ceil(Math.min(MC, m) / MR) * MR * kcMax);
     const bp = scratch('packB', Math.ceil(Math.min(NC, n) / NR) * NR * kcMax);
-    const tile = new Float64Array(MR * NR);
     const f64 = c instanceof Float64Array;
     for (let jc = 0; jc < n; jc += NC) {
         const nc = Math.min(NC, n - jc);

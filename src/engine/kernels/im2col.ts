@@ -34,14 +34,14 @@ export function im2col64(x: Float64Array, xOff: number, g: ConvGeometry, channel
                     const ow1 = Math.max(rangeHi(OW, sw, offW, W), ow0);
                     for (let od = 0; od < OD; od++) {
                         if (od < od0 || od >= od1) {
-                            col.fill(0, dst, dst + plane);
+                            for (let i = 0; i < plane; i++) col[dst + i] = 0;
                             dst += plane;
                             continue;
                         }
                         const xd = xc + (od * sd + offD) * H * W;
                         for (let oh = 0; oh < OH; oh++) {
                             if (oh < oh0 || oh >= oh1) {
-                                col.fill(0, dst, dst + OW);
+                                for (let ow = 0; ow < OW; ow++) col[dst + ow] = 0;
                                 dst += OW;
                                 continue;
                             }
