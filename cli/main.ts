@@ -7,10 +7,18 @@ import type * as ast from '../language/generated/ast.js';
 import type { LangiumDocument } from 'langium';
 import { CliError, displayPath, loadFiles } from './workspace.js';
 import { diagnosticsOf, formatDiagnostic, summaryJson, summaryTable } from './report.js';
+import { gradcheckCommand, runCommand } from './engine-commands.js';
 
 const USAGE = `usage:
   convscope check FILE... [--json]                     diagnostics as file:line:col severity message; exit 1 on errors
-  convscope summary FILE [--network NAME] [--json]     per-layer table: op, output shape, params, MACs, receptive field`;
+  convscope summary FILE [--network NAME] [--json]     per-layer table: op, output shape, params, MACs, receptive field
+  convscope run FILE [--network NAME] [--input X.npy | --input name=X.npy,...] [--params DIR] [--seed S]
+                [--dtype float32|float64] [--mode train|eval] [--batch B] [--memory-budget 2GiB] [--out DIR] [--json]
+                                                       forward + backward with per-layer activation and gradient statistics
+  convscope gradcheck FILE [--network NAME] [--seed S] [--eps E] [--atol A] [--rtol R] [--max-elements K] [--fast]
+                [--dtype float64|float32] [--mode train|eval] [--scope layer|network|both] [--batch B] [--json]
+                                                       central differences vs backward, per layer and end to end; exit 1 on failure
+exit codes: 0 ok, 1 errors in the file / failed checks, 2 bad usage or unreadable input`;
 
 interface Parsed {
     files: string[];
@@ -84,6 +92,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         switch (command) {
             case 'check': return await check(rest);
             case 'summary': return await summary(rest);
+            case 'run': return await runCommand(parseArgs(rest, new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'batch', 'memory-budget']), new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'json', 'batch', 'memory-budget'])));
+            case 'gradcheck': return await gradcheckCommand(parseArgs(rest, new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'fast', 'json', 'dtype', 'mode', 'scope', 'batch', 'memory-budget'])));
             case undefined:
             case '-h':
             case '--help':

@@ -102,41 +102,40 @@ function ratio(a, b) {
     return `${q >= 10 ? q.toFixed(0) : q >= 1 ? q.toFixed(1) : q.toPrecision(2)}×`;
 }
 
-const columns = {
+/** Peer columns: each cell is the peer's GFLOP/s and, in brackets, ours ÷ peer (ours in the same dtype). */
+const peers = {
     forward: [
-        ['ours f32', 'ours', 'float32'], ['ours f64', 'ours', 'float64'], ['tfjs cpu', 'tfjs-cpu', 'float32'], ['tfjs wasm', 'tfjs-wasm', 'float32'],
-        ['ORT', 'ort', 'float32'], ['ORT 2T', 'ort-2t', 'float32'], ['PyTorch', 'torch', 'float32'], ['PyTorch 2T', 'torch-2t', 'float32'], ['PyTorch f64', 'torch', 'float64'],
-    ],
-    backward: [
-        ['ours f32', 'ours', 'float32'], ['ours f64', 'ours', 'float64'], ['tfjs cpu', 'tfjs-cpu', 'float32'],
+        ['tfjs cpu', 'tfjs-cpu', 'float32'], ['tfjs wasm', 'tfjs-wasm', 'float32'], ['ORT', 'ort', 'float32'], ['ORT 2T', 'ort-2t', 'float32'],
         ['PyTorch', 'torch', 'float32'], ['PyTorch 2T', 'torch-2t', 'float32'], ['PyTorch f64', 'torch', 'float64'],
     ],
-};
-const ratios = {
-    forward: [['f32 ÷ tfjs cpu', 'tfjs-cpu'], ['f32 ÷ tfjs wasm', 'tfjs-wasm'], ['f32 ÷ ORT', 'ort'], ['f32 ÷ PyTorch', 'torch']],
-    backward: [['f32 ÷ tfjs cpu', 'tfjs-cpu'], ['f32 ÷ PyTorch', 'torch']],
+    backward: [['tfjs cpu', 'tfjs-cpu', 'float32'], ['PyTorch', 'torch', 'float32'], ['PyTorch 2T', 'torch-2t', 'float32'], ['PyTorch f64', 'torch', 'float64']],
 };
 
 const out = [];
-out.push(`## Convscope engine benchmark — GFLOP/s, median of ≥ ${values.runs} timed runs after warm-up (single thread unless "2T")`, '');
+out.push(`## Convscope engine benchmark: GFLOP/s, median of ≥ ${values.runs} timed runs after warm-up`, '');
+out.push('Single thread unless "2T". Peer cells: the peer\'s GFLOP/s (ours ÷ peer, ours in the same dtype; > 1× means we are faster).', '');
 for (const pass of ['forward', 'backward']) {
     out.push(pass === 'forward' ? '### Forward' : '### Backward: input + weight (+ bias) gradients, counted as 2× forward FLOPs', '');
-    const head = ['shape', ...columns[pass].map(c => c[0]), ...ratios[pass].map(r => r[0]), 'f64 ÷ PyTorch f64'];
+    const head = ['shape', 'ours f32', 'ours f64', ...peers[pass].map(c => c[0])];
     out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const id of shapeIds) {
-        const ours32 = find('ours', 'float32', id, pass);
-        const row = [
-            `${id} ${SHAPES[id].what}`,
-            ...columns[pass].map(([, engine, dtype]) => cell(find(engine, dtype, id, pass))),
-            ...ratios[pass].map(([, engine]) => ratio(ours32, find(engine, 'float32', id, pass))),
-            ratio(find('ours', 'float64', id, pass), find('torch', 'float64', id, pass)),
-        ];
+        const ours = { float32: find('ours', 'float32', id, pass), float64: find('ours', 'float64', id, pass) };
+        const row = [`${id} ${SHAPES[id].what}`, cell(ours.float32), cell(ours.float64)];
+        for (const [, engine, dtype] of peers[pass]) {
+            const r = find(engine, dtype, id, pass);
+            const c = cell(r);
+            row.push(r?.gflops ? `${c} (${ratio(ours[dtype], r)})` : c);
+        }
         out.push(`| ${row.join(' | ')} |`);
     }
     out.push('');
 }
-if (slow) out.push('† one run takes longer than the per-measurement budget (--budget ms): median of fewer than 5 runs (the first run included).', '');
-out.push('Not measurable: ONNX Runtime has no backward from Node; tfjs-backend-wasm has no filter-gradient kernel; tfjs and ORT have no float64 convolution.', '');
+if (slow) out.push('† a single run takes longer than the per-measurement budget (--budget ms): median of fewer than 5 runs, the first included.', '');
+const missing = new Map();
+for (const r of results) if (r.missing) missing.set(`${r.engine}: ${r.missing}`, [...(missing.get(`${r.engine}: ${r.missing}`) ?? []), `${r.shape} ${r.pass}`]);
+out.push('n/a: ONNX Runtime has no backward from Node and no float64 Conv; tfjs has no float64.');
+for (const [why, where] of missing) out.push(`- ${why} (${where.join(', ')})`);
+out.push('');
 
 // ---- the bars of the engine issue
 const bars = [];

@@ -5,8 +5,17 @@
  * PyTorch, whose 1-D variants take an int). Receptive field: when m divides n the bins are windows
  * of n/m with stride n/m (exactly; m = 1 is the whole input); otherwise the widest bin and the
  * mean step n/m.
+ *
+ * Engine: the kernels' pooling over adaptive windows (window.ts `adaptiveWindows`, aten's
+ * start_index/end_index). The average divides by the bin's size; the maximum keeps the FIRST
+ * element of a tie in row-major bin order (aten's `val > maxval || isnan(val)`), and its chosen
+ * indices are the branch, as for max pooling. The output sizes are the analysis' (None entries
+ * already filled in), and the input's last `rank` axes are pooled whatever leads them, which also
+ * serves the all-ones fast path below (a mean over the last axes of an input of any rank).
  */
+import { adaptiveWindows, type PoolSpec } from '../engine/kernels/index.js';
 import { axisLetter, spatialInput, spatialLetters, warnEmpty } from './common.js';
+import { poolBackwardPass, poolForwardPass } from './pooling.js';
 import { formatShape } from '../shape/dims.js';
 import type { RfRule } from '../shape/receptive-field.js';
 import { defineLayer, type LayerContext, type LayerResult } from './types.js';
@@ -42,6 +51,13 @@ function globalMeanQuirk(ctx: LayerContext<unknown>, rank: number, outputSize: R
         rf: { kind: 'global' },
         explain: [`mean over the last ${rank} axes ${formatShape(trailing)} (PyTorch's fast path for an all-ones output_size)`],
     };
+}
+
+/** The kernels' spec: adaptive bins from the input's last `rank` axes to the output's. */
+function adaptiveSpec(kind: 'avg' | 'max', inShape: readonly number[], outShape: readonly number[], rank: number): PoolSpec {
+    const n = inShape.slice(inShape.length - rank);
+    const m = outShape.slice(outShape.length - rank);
+    return { mode: kind, windows: n.map((size, i) => adaptiveWindows(size, m[i]!)) };
 }
 
 function makeAdaptivePool(rank: 1 | 2 | 3, kind: 'avg' | 'max') {
@@ -105,6 +121,12 @@ function makeAdaptivePool(rank: 1 | 2 | 3, kind: 'avg' | 'max') {
                 rf,
                 explain: [`bin o of m reads inputs ⌊o·n/m⌋ … ⌈(o+1)·n/m⌉ − 1 (${what})`, ...lines, ...(exact ? [] : ['receptive field: the widest bin, stepping n/m on average'])],
             };
+        },
+        forward(ctx) {
+            return poolForwardPass(ctx, rank, adaptiveSpec(kind, ctx.inputs[0]!.shape, ctx.outShape, rank));
+        },
+        backward(ctx) {
+            return poolBackwardPass(ctx, rank, () => adaptiveSpec(kind, ctx.inputs[0]!.shape, ctx.outShape, rank));
         },
     });
 }

@@ -3,9 +3,16 @@
  * ceil_mode, dropping a last window that would start in the right padding); padding at most ⌊k/2⌋.
  * avg_pool1d has no divisor_override in PyTorch, so it has none here; avg_pool3d (only) also
  * requires the unpadded input to be at least the kernel on every axis.
+ *
+ * Engine: aten's avg_pool{2,3}d (avg_pool1d is avg_pool2d on an unsqueezed input) sum a window's
+ * real elements and divide by divisor_override when given, else by the window's size clipped to
+ * the padded input — hend = min(hstart + k, n + p), so a ceil_mode window reaching past the right
+ * padding counts only up to its end — when count_include_pad, else by its real (in-input)
+ * elements. The gradient spreads dy / divisor over the window's real elements (kernels/pool.ts).
  */
 import { axisLetter, spatialInput, spatialLetters, tupleText } from './common.js';
-import { poolOutput } from './pooling.js';
+import { poolBackwardPass, poolForwardPass, poolOutput, poolWindow, slidingPoolSpec } from './pooling.js';
+import type { PoolSpec } from '../engine/kernels/index.js';
 import { defineLayer, type ArgSpec, type Padding } from './types.js';
 
 const baseArgs = [
@@ -29,6 +36,11 @@ interface AvgArgs {
     readonly ceil_mode: boolean;
     readonly count_include_pad: boolean;
     readonly divisor_override?: number | null;
+}
+
+/** The kernels' spec for an input of `shape`. */
+function avgSpec(a: AvgArgs, shape: readonly number[], rank: number): PoolSpec {
+    return slidingPoolSpec('avg', shape, rank, poolWindow(a), { countIncludePad: a.count_include_pad, divisorOverride: a.divisor_override ?? null });
 }
 
 function makeAvgPool(rank: 1 | 2 | 3) {
@@ -57,8 +69,8 @@ function makeAvgPool(rank: 1 | 2 | 3) {
                 ctx.error('invalid-value', 'divisor_override must not be 0: remove it to divide by the window size', 'divisor_override');
                 return undefined;
             }
-            const stride = a.stride ?? a.kernel_size;
-            const padding = a.padding.mode === 'explicit' ? a.padding.values : a.kernel_size.map(() => 0);
+            const window = poolWindow(a);
+            const { stride, padding } = window;
             let ok = true;
             if (rank === 3) {
                 const small = input.spatial.map((n, i) => ({ n, k: a.kernel_size[i]!, i })).filter(x => x.n < x.k);
@@ -68,7 +80,7 @@ function makeAvgPool(rank: 1 | 2 | 3) {
                     ok = false;
                 }
             }
-            const pool = poolOutput(ctx, rank, input, { kernel: a.kernel_size, stride, padding, dilation: a.kernel_size.map(() => 1), ceilMode: a.ceil_mode });
+            const pool = poolOutput(ctx, rank, input, window);
             if (!pool || !ok) return undefined;
             const windowSize = a.kernel_size.reduce((x, y) => x * y, 1);
             const divides = divisor !== null
@@ -87,6 +99,12 @@ function makeAvgPool(rank: 1 | 2 | 3) {
                     `mean over ${tupleText(a.kernel_size)} windows, stride ${tupleText(stride)}${a.stride === null ? ' (= kernel_size)' : ''}: the sum ${divides}`,
                 ],
             };
+        },
+        forward(ctx) {
+            return poolForwardPass(ctx, rank, avgSpec(ctx.args as unknown as AvgArgs, ctx.inputs[0]!.shape, rank));
+        },
+        backward(ctx) {
+            return poolBackwardPass(ctx, rank, () => avgSpec(ctx.args as unknown as AvgArgs, ctx.inputs[0]!.shape, rank));
         },
     });
 }

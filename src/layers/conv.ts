@@ -2,13 +2,50 @@
  * conv1d / conv2d / conv3d — torch.nn.Conv{1,2,3}d. One definition for every spatial rank.
  * out = ⌊(n + pl + pr − d·(k − 1) − 1) / s⌋ + 1 per axis; 'same' pads d·(k − 1) with the odd
  * extra on the right and needs stride 1; weight [C_out, C_in / groups, *k].
+ *
+ * Compute: zero padding goes to the conv kernels as it is (asymmetric for 'same'). The other
+ * padding modes follow PyTorch's `_conv_forward`: pad with the mode first (`F.pad`, see
+ * src/engine/ops/conv-input.ts), then convolve with no padding; backward runs the kernels'
+ * input gradient on the padded tensor and folds it back onto the input (each padded copy's
+ * gradient added to the element it copies). An unbatched input runs as a batch of one.
+ * Initialisation: weight and bias ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_in/groups·∏k
+ * (PyTorch's kaiming_uniform_ with a = √5; src/engine/ops/fan-in-init.ts).
  */
 import { samePadding, convOutputSize, dilatedExtent } from '../shape/window.js';
+import { assertNever } from '../util/assert.js';
 import { numel } from '../shape/dims.js';
 import { axisLetter, spatialLetters, product, reportCoverage, spatialInput, tupleText } from './common.js';
-import { defineLayer } from './types.js';
+import { defineLayer, type Padding } from './types.js';
+import type { ConvOptions } from '../engine/kernels/index.js';
+import { type PaddingMode, foldPadding, padSpatial, withBatch } from '../engine/ops/conv-input.js';
+import { fanInUniformInit, weightAndBias, weightAndBiasGrads } from '../engine/ops/fan-in-init.js';
+import { type Tensor, reshape } from '../tensor/tensor.js';
 
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+
+interface PaddingArgs {
+    readonly padding: Padding;
+    readonly kernel_size: readonly number[];
+    readonly dilation: readonly number[];
+}
+
+/** [before, after] per spatial axis: 'same' splits d·(k − 1) with the odd extra after, 'valid' is 0. */
+function resolvePadding(a: PaddingArgs): [number[], number[]] {
+    switch (a.padding.mode) {
+        case 'same': {
+            const pads = a.kernel_size.map((k, i) => samePadding(k, a.dilation[i]!));
+            return [pads.map(p => p[0]), pads.map(p => p[1])];
+        }
+        case 'valid': return [a.kernel_size.map(() => 0), a.kernel_size.map(() => 0)];
+        case 'explicit': return [[...a.padding.values], [...a.padding.values]];
+        default: return assertNever(a.padding, 'padding');
+    }
+}
+
+interface ConvSaved {
+    /** the input padded with padding_mode (absent for 'zeros', where the kernels pad) */
+    readonly padded: Tensor | null;
+}
 
 function makeConv(rank: 1 | 2 | 3) {
     const name = `conv${rank}d`;
@@ -68,20 +105,11 @@ function makeConv(rank: 1 | 2 | 3) {
                     ctx.warning('padding-channel-entry', `padding has ${rank + 1} elements for ${rank} spatial ${rank === 1 ? 'axis' : 'axes'}: with padding_mode='${a.padding_mode}' PyTorch reads the first as padding of the channel axis (by 0, so it has no effect); write padding=${axes}`, 'padding');
                 }
             }
-            let padLeft: number[], padRight: number[];
-            if (a.padding.mode === 'same') {
-                if (a.stride.some(s => s > 1)) {
-                    ctx.error('same-padding-strided', `padding='same' needs stride 1, got stride=${tupleText(a.stride)}: give the padding explicitly`, 'padding');
-                    return undefined;
-                }
-                const pads = a.kernel_size.map((k, i) => samePadding(k, a.dilation[i]!));
-                padLeft = pads.map(p => p[0]);
-                padRight = pads.map(p => p[1]);
-            } else if (a.padding.mode === 'valid') {
-                padLeft = padRight = a.kernel_size.map(() => 0);
-            } else {
-                padLeft = padRight = [...a.padding.values];
+            if (a.padding.mode === 'same' && a.stride.some(s => s > 1)) {
+                ctx.error('same-padding-strided', `padding='same' needs stride 1, got stride=${tupleText(a.stride)}: give the padding explicitly`, 'padding');
+                return undefined;
             }
+            const [padLeft, padRight] = resolvePadding(a);
             if (a.padding_mode === 'circular' && input.lead.length === 0) {
                 ctx.error('padding-mode-unbatched', `padding_mode='circular' needs a batched input [N, C, ${spatialLetters(rank)}] (PyTorch's circular padding rejects unbatched ones): add a batch dimension`, 'padding_mode');
                 ok = false;
@@ -126,6 +154,47 @@ function makeConv(rank: 1 | 2 | 3) {
                 ],
                 weights: a.bias ? [{ name: 'weight', shape: weight }, { name: 'bias', shape: [a.out_channels] }] : [{ name: 'weight', shape: weight }],
             };
+        },
+        init: fanInUniformInit,
+        forward(ctx) {
+            const a = ctx.args;
+            const x = withBatch(ctx.inputs[0]!, rank);
+            const { weight: w, bias } = weightAndBias(ctx.params, a.bias, name);
+            const mode = a.padding_mode as 'zeros' | PaddingMode;
+            const [before, after] = resolvePadding(a);
+            const options: ConvOptions = { stride: a.stride, dilation: a.dilation, groups: a.groups };
+            let y: Tensor;
+            let padded: Tensor | null = null;
+            if (mode === 'zeros') {
+                y = ctx.kernels.convForward(x, w, bias, { ...options, padding: before.map((p, i) => [p, after[i]!] as const) });
+            } else {
+                padded = padSpatial(x, rank, before, after, mode);
+                y = ctx.kernels.convForward(padded, w, bias, options);
+            }
+            const saved: ConvSaved = { padded };
+            return { output: reshape(y, ctx.outShape), saved };
+        },
+        backward(ctx) {
+            const a = ctx.args;
+            const input = ctx.inputs[0]!;
+            const x = withBatch(input, rank);
+            const dy = withBatch(ctx.gradOutput, rank);
+            const { weight: w } = weightAndBias(ctx.params, a.bias, name);
+            const mode = a.padding_mode as 'zeros' | PaddingMode;
+            const [before, after] = resolvePadding(a);
+            const options: ConvOptions = { stride: a.stride, dilation: a.dilation, groups: a.groups };
+            let dx: Tensor, dw: Tensor, db: Tensor | null;
+            if (mode === 'zeros') {
+                const zeroPadded = { ...options, padding: before.map((p, i) => [p, after[i]!] as const) };
+                dx = ctx.kernels.convBackwardInput(dy, w, x.shape, zeroPadded);
+                ({ dw, db } = ctx.kernels.convBackwardWeight(x, dy, w.shape, zeroPadded, a.bias));
+            } else {
+                const padded = (ctx.saved as ConvSaved | undefined)?.padded ?? padSpatial(x, rank, before, after, mode);
+                const dPadded = ctx.kernels.convBackwardInput(dy, w, padded.shape, options);
+                dx = foldPadding(dPadded, x.shape, rank, before, after, mode);
+                ({ dw, db } = ctx.kernels.convBackwardWeight(padded, dy, w.shape, options, a.bias));
+            }
+            return { inputs: [reshape(dx, input.shape)], params: weightAndBiasGrads(dw, db) };
         },
     });
 }

@@ -3,13 +3,44 @@
  * out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1 per axis; output_padding must be smaller
  * than the stride or the dilation on its axis; weight [C_in, C_out / groups, *k]. The MACs are
  * counted on input positions, as each input scatters C_out/groups·∏k products.
+ *
+ * Compute: the kernels' transposed convolution (the input gradient of the convolution that maps
+ * the output back to the input), with output_padding as extra size on the high side of each
+ * axis; its backward is a convolution of dy for the input and the weight gradient with x and dy
+ * swapped. An unbatched input runs as a batch of one. Initialisation: weight and bias ~
+ * U(−1/√fan_in, 1/√fan_in) with fan_in = weight.shape[1]·∏k = C_out/groups·∏k — PyTorch reads
+ * it from dimension 1 of the [C_in, C_out/groups, *k] weight (src/engine/ops/fan-in-init.ts).
  */
 import { transposedOutputSize } from '../shape/window.js';
 import { numel } from '../shape/dims.js';
 import { axisLetter, product, spatialInput, spatialLetters } from './common.js';
-import { defineLayer } from './types.js';
+import { defineLayer, type Padding } from './types.js';
+import type { ConvTransposeOptions } from '../engine/kernels/index.js';
+import { withBatch } from '../engine/ops/conv-input.js';
+import { fanInUniformInit, weightAndBias, weightAndBiasGrads } from '../engine/ops/fan-in-init.js';
+import { reshape } from '../tensor/tensor.js';
 
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+
+interface TransposeArgs {
+    readonly kernel_size: readonly number[];
+    readonly stride: readonly number[];
+    readonly padding: Padding;
+    readonly output_padding: readonly number[];
+    readonly dilation: readonly number[];
+    readonly groups: number;
+}
+
+/** The kernels' options for these arguments (padding is always explicit: no 'same'/'valid' here). */
+function kernelOptions(a: TransposeArgs): ConvTransposeOptions {
+    return {
+        stride: a.stride,
+        padding: a.padding.mode === 'explicit' ? a.padding.values : 0,
+        dilation: a.dilation,
+        groups: a.groups,
+        outputPadding: a.output_padding,
+    };
+}
 
 function makeConvTranspose(rank: 1 | 2 | 3) {
     const name = `conv_transpose${rank}d`;
@@ -97,6 +128,24 @@ function makeConvTranspose(rank: 1 | 2 | 3) {
                 ],
                 weights: a.bias ? [{ name: 'weight', shape: weight }, { name: 'bias', shape: [cout] }] : [{ name: 'weight', shape: weight }],
             };
+        },
+        init: fanInUniformInit,
+        forward(ctx) {
+            const a = ctx.args;
+            const { weight, bias } = weightAndBias(ctx.params, a.bias, name);
+            const y = ctx.kernels.convTransposeForward(withBatch(ctx.inputs[0]!, rank), weight, bias, kernelOptions(a));
+            return { output: reshape(y, ctx.outShape) };
+        },
+        backward(ctx) {
+            const a = ctx.args;
+            const input = ctx.inputs[0]!;
+            const x = withBatch(input, rank);
+            const dy = withBatch(ctx.gradOutput, rank);
+            const { weight } = weightAndBias(ctx.params, a.bias, name);
+            const options = kernelOptions(a);
+            const dx = ctx.kernels.convTransposeBackwardInput(dy, weight, x.shape, options);
+            const { dw, db } = ctx.kernels.convTransposeBackwardWeight(x, dy, weight.shape, options, a.bias);
+            return { inputs: [reshape(dx, input.shape)], params: weightAndBiasGrads(dw, db) };
         },
     });
 }

@@ -3,10 +3,23 @@
  * [out_features, in_features], in_features read from the input's last dim. MACs are
  * numel(output)·in_features. On a tensor that still has spatial axes it warns: linear does not
  * flatten, it maps the last (width) axis only.
+ *
+ * Compute: the input as a matrix [M, in_features] (M = the product of the leading axes), one GEMM
+ * per pass: y = x·Wᵀ (+ b, written first and accumulated onto), dx = dy·W, dW = dyᵀ·x, db = the
+ * column sums of dy. Initialisation: weight and bias ~ U(−1/√in_features, 1/√in_features)
+ * (PyTorch's kaiming_uniform_ with a = √5; src/engine/ops/fan-in-init.ts).
  */
 import { formatShape, numel } from '../shape/dims.js';
 import { warnEmpty } from './common.js';
 import { defineLayer } from './types.js';
+import { fanInUniformInit, weightAndBias, weightAndBiasGrads } from '../engine/ops/fan-in-init.js';
+import { type DataOf, type Tensor, allocate } from '../tensor/tensor.js';
+
+/** [rows, in_features] of the input seen as a matrix. */
+function matrixOf(x: Tensor): [number, number] {
+    const features = x.shape[x.shape.length - 1]!;
+    return [features === 0 ? 0 : x.data.length / features, features];
+}
 
 export const linear = defineLayer({
     name: 'linear',
@@ -54,6 +67,43 @@ export const linear = defineLayer({
                 `MACs = outputs × in_features = ${numel(out)} × ${last} = ${macs}`,
             ],
             weights: a.bias ? [{ name: 'weight', shape: weight }, { name: 'bias', shape: [a.out_features] }] : [{ name: 'weight', shape: weight }],
+        };
+    },
+    init: fanInUniformInit,
+    forward(ctx) {
+        const x = ctx.inputs[0]!;
+        const { weight, bias } = weightAndBias(ctx.params, ctx.args.bias, 'linear');
+        const [rows, k] = matrixOf(x);
+        const n = ctx.args.out_features;
+        const y = allocate(x.dtype, rows * n);
+        if (bias) for (let r = 0; r < rows; r++) y.set(bias.data, r * n);
+        ctx.kernels.gemm({ m: rows, n, k, a: x.data, lda: k, b: weight.data, ldb: k, transB: true, c: y, ldc: n, beta: bias ? 1 : 0 });
+        return { output: { shape: [...ctx.outShape], data: y, dtype: x.dtype } };
+    },
+    backward(ctx) {
+        const x = ctx.inputs[0]!;
+        const dy = ctx.gradOutput;
+        const { weight } = weightAndBias(ctx.params, ctx.args.bias, 'linear');
+        const [rows, k] = matrixOf(x);
+        const n = ctx.args.out_features;
+        const dx = allocate(x.dtype, rows * k);
+        ctx.kernels.gemm({ m: rows, n: k, k: n, a: dy.data, lda: n, b: weight.data, ldb: k, c: dx, ldc: k });
+        const dw = allocate(weight.dtype, n * k);
+        ctx.kernels.gemm({ m: n, n: k, k: rows, a: dy.data, lda: n, transA: true, b: x.data, ldb: k, c: dw, ldc: k });
+        let db: Tensor | null = null;
+        if (ctx.args.bias) {
+            const sums = new Float64Array(n);
+            const g = dy.data;
+            for (let r = 0; r < rows; r++) {
+                for (let j = 0; j < n; j++) sums[j] = sums[j]! + g[r * n + j]!;
+            }
+            const data = allocate(dy.dtype, n);
+            data.set(sums);
+            db = { shape: [n], data, dtype: dy.dtype };
+        }
+        return {
+            inputs: [{ shape: [...x.shape], data: dx as DataOf<typeof x.dtype>, dtype: x.dtype }],
+            params: weightAndBiasGrads({ shape: [...weight.shape], data: dw, dtype: weight.dtype }, db),
         };
     },
 });

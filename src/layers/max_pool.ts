@@ -3,9 +3,16 @@
  * no module for: min_pool(x) = −max_pool(−x), with the same arguments, checks and shapes.
  * out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 (⌈…⌉ with ceil_mode, dropping a last window that would
  * start in the right padding); padding at most ⌊k/2⌋ of the undilated kernel.
+ *
+ * Engine: aten's max-pool kernels (kernels/pool.ts) take each window's maximum over its real
+ * taps (padding is −∞, never chosen), moving on `v > best || isnan(v)`, so a tie keeps the FIRST
+ * element in row-major window order and NaN propagates; the gradient goes to that one element
+ * (several windows choosing the same element add up). min pooling is the kernels' 'min' mode,
+ * which is −max_pool(−x) exactly: the same ties, the same element, the same gradient. The chosen
+ * indices are the branch: a finite-difference step across a tie moves the arg-max.
  */
 import { spatialInput, spatialLetters, tupleText } from './common.js';
-import { poolOutput } from './pooling.js';
+import { poolBackwardPass, poolForwardPass, poolOutput, poolWindow, slidingPoolSpec } from './pooling.js';
 import { defineLayer } from './types.js';
 
 function makeMaxPool(rank: 1 | 2 | 3, kind: 'max' | 'min') {
@@ -42,9 +49,9 @@ function makeMaxPool(rank: 1 | 2 | 3, kind: 'max' | 'min') {
                 ctx.error('return-indices', 'return_indices=true returns (output, indices), which a chain cannot carry: remove return_indices', 'return_indices');
                 return undefined;
             }
-            const stride = a.stride ?? a.kernel_size;
-            const padding = a.padding.mode === 'explicit' ? a.padding.values : a.kernel_size.map(() => 0);
-            const pool = poolOutput(ctx, rank, input, { kernel: a.kernel_size, stride, padding, dilation: a.dilation, ceilMode: a.ceil_mode });
+            const window = poolWindow(a);
+            const { stride, padding } = window;
+            const pool = poolOutput(ctx, rank, input, window);
             if (!pool) return undefined;
             return {
                 shape: [...input.lead, input.channels, ...pool.out],
@@ -57,6 +64,12 @@ function makeMaxPool(rank: 1 | 2 | 3, kind: 'max' | 'min') {
                     `${what} over ${tupleText(a.kernel_size)} windows${a.dilation.some(d => d > 1) ? ` dilated by ${tupleText(a.dilation)}` : ''}, stride ${tupleText(stride)}${a.stride === null ? ' (= kernel_size)' : ''}; channels unchanged (${input.channels})`,
                 ],
             };
+        },
+        forward(ctx) {
+            return poolForwardPass(ctx, rank, slidingPoolSpec(kind, ctx.inputs[0]!.shape, rank, poolWindow(ctx.args)));
+        },
+        backward(ctx) {
+            return poolBackwardPass(ctx, rank, () => slidingPoolSpec(kind, ctx.inputs[0]!.shape, rank, poolWindow(ctx.args)));
         },
     });
 }

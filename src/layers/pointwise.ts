@@ -1,12 +1,37 @@
 /**
  * The shared shape of pointwise layers (activations, dropout, identity): the output has the input's
  * shape, no parameters, no MACs, and the receptive field passes through. A layer module gives its
- * schema, docs, an optional argument check and the formula shown on hover.
+ * schema, docs, an optional argument check and the formula shown on hover — and, to compute, either
+ * `elementwise` (f and f′ once; forward and backward follow) or its own `forward`/`backward`.
  */
 import { formatShape } from '../shape/dims.js';
+import { zeros } from '../tensor/tensor.js';
+import type { LayerCompute } from '../engine/types.js';
 import { defineLayer, type ArgsOf, type Family, type LayerContext, type LayerDef, type Schema } from './types.js';
 
-export interface PointwiseSpec<S extends Schema> {
+/**
+ * A scalar function and its derivative: all an elementwise layer needs to run forward and backward.
+ * Evaluated in float64 whatever the dtype (a float32 result is rounded once, on store).
+ */
+export interface Elementwise {
+    /** y = f(x) */
+    f(x: number): number;
+    /**
+     * dy/dx at x, given also y = f(x) as stored (PyTorch's sigmoid and tanh backward read the output).
+     * At a kink: the one-sided value PyTorch's backward uses there.
+     */
+    df(x: number, y: number): number;
+    /**
+     * Piecewise functions: the piece x lies in, numbered along the real line; a kink point belongs
+     * to the piece whose derivative PyTorch uses there (relu's 0 to the flat piece). Forward returns
+     * these as `branch`, so a gradient check can see a finite-difference step cross a kink.
+     */
+    piece?(x: number): number;
+    /** Why a change of piece breaks finite differences, e.g. "relu at 0". */
+    readonly kink?: string;
+}
+
+export interface PointwiseSpec<S extends Schema> extends Partial<LayerCompute<ArgsOf<S>>> {
     readonly name: string;
     readonly torch: string;
     readonly doc: string;
@@ -17,10 +42,15 @@ export interface PointwiseSpec<S extends Schema> {
     formula(args: ArgsOf<S>): string;
     /** Reports bad argument combinations; false stops the analysis of the call. */
     check?(ctx: LayerContext<ArgsOf<S>>): boolean;
+    /** The scalar function, for layers that are one (forward and backward are derived from it). */
+    elementwise?(args: ArgsOf<S>): Elementwise;
 }
 
 export function pointwiseLayer<const S extends Schema>(spec: PointwiseSpec<S>): LayerDef<S> {
+    const { init, forward, backward, elementwise } = spec;
+    const compute: Partial<LayerCompute<ArgsOf<S>>> = elementwise ? elementwiseCompute(elementwise) : { init, forward, backward };
     return defineLayer({
+        ...compute,
         name: spec.name,
         family: spec.family ?? 'activation',
         torch: spec.torch,
@@ -52,4 +82,33 @@ export function fmtNum(x: number): string {
     const abs = Math.abs(x);
     if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return x.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
     return String(Math.round(x * 1e6) / 1e6);
+}
+
+/** Forward and backward of y = f(x), elementwise, on the first input. */
+export function elementwiseCompute<A>(make: (args: A) => Elementwise): LayerCompute<A> {
+    return {
+        forward(ctx) {
+            const e = make(ctx.args);
+            const x = ctx.inputs[0]!;
+            const y = zeros(x.shape, x.dtype);
+            const xd = x.data;
+            const yd = y.data;
+            for (let i = 0; i < xd.length; i++) yd[i] = e.f(xd[i]!);
+            if (!e.piece) return { output: y };
+            const branch = new Int8Array(xd.length);
+            for (let i = 0; i < xd.length; i++) branch[i] = e.piece(xd[i]!);
+            return { output: y, branch, kink: e.kink };
+        },
+        backward(ctx) {
+            const e = make(ctx.args);
+            const x = ctx.inputs[0]!;
+            const dx = zeros(x.shape, x.dtype);
+            const xd = x.data;
+            const yd = ctx.output.data;
+            const gd = ctx.gradOutput.data;
+            const out = dx.data;
+            for (let i = 0; i < xd.length; i++) out[i] = gd[i]! * e.df(xd[i]!, yd[i]!);
+            return { inputs: [dx], params: {} };
+        },
+    };
 }

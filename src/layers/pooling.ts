@@ -3,10 +3,20 @@
  * `pool{1,2,3}d_shape_check` (padding at most half the kernel, output at least 1) and
  * `pooling_output_shape` (ceil_mode, dropping a last window that would start in the right
  * padding), the hover lines, and the coverage report with ceil_mode's implicit extra padding.
+ *
+ * Engine side, shared with adaptive pooling: a pooling's input is seen as `[1, planes, ...spatial]`
+ * (batch and channels, or just channels when unbatched, fold into planes; the kernels pool each
+ * plane alone), the kernels' `poolForward` / `poolBackward` do the arithmetic over windows from
+ * window.ts, and max/min poolings report their arg-max as the branch: a finite-difference step
+ * that moves the arg-max of a window (a tie, e.g. two equal maxima) crossed a kink.
  */
+import { slidingWindows, type PoolSpec } from '../engine/kernels/index.js';
+import { EngineError } from '../engine/layer-run.js';
+import type { BackwardContext, ForwardContext, Forwarded, Gradients } from '../engine/types.js';
 import { dilatedExtent, poolOutputSize } from '../shape/window.js';
+import { type DType, type Tensor, numel, reshape } from '../tensor/tensor.js';
 import { axisLetter, reportCoverage, type SpatialInput } from './common.js';
-import type { LayerContext } from './types.js';
+import type { LayerContext, Padding } from './types.js';
 
 export interface PoolWindow {
     readonly kernel: readonly number[];
@@ -20,6 +30,27 @@ export interface PoolWindow {
 export interface PoolOutput {
     readonly out: number[];
     readonly explain: string[];
+}
+
+/** The arguments of a sliding pooling, as the schema resolves them (stride may still be None). */
+export interface PoolArgs {
+    readonly kernel_size: readonly number[];
+    readonly stride: readonly number[] | null;
+    readonly padding: Padding;
+    readonly ceil_mode: boolean;
+    /** max/min only; average pooling has none (1) */
+    readonly dilation?: readonly number[];
+}
+
+/** The window the arguments describe: stride defaults to the kernel, dilation to 1. */
+export function poolWindow(a: PoolArgs): PoolWindow {
+    return {
+        kernel: a.kernel_size,
+        stride: a.stride ?? a.kernel_size,
+        padding: a.padding.mode === 'explicit' ? a.padding.values : a.kernel_size.map(() => 0),
+        dilation: a.dilation ?? a.kernel_size.map(() => 1),
+        ceilMode: a.ceil_mode,
+    };
 }
 
 /** Checks the window against the input and computes the output sizes; undefined after an error. */
@@ -82,4 +113,53 @@ function paddingOnlyWindows(n: number, k: number, s: number, p: number, d: numbe
         if (!hit) empty++;
     }
     return empty;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine side
+// ---------------------------------------------------------------------------------------------
+
+/** `x` as `[1, planes, ...its last rank axes]` (a view): every leading axis folds into planes. */
+export function asPlanes<D extends DType>(x: Tensor<D>, rank: number): Tensor<D> {
+    if (x.shape.length < rank) throw new EngineError(`pooling needs ${rank} spatial axes, the input has shape [${x.shape.join(', ')}]`);
+    const spatial = x.shape.slice(x.shape.length - rank);
+    return reshape(x, [1, numel(x.shape.slice(0, x.shape.length - rank)), ...spatial]);
+}
+
+/** The kernels' spec of a sliding-window pooling over an input whose last `rank` axes are `shape`'s. */
+export function slidingPoolSpec(mode: PoolSpec['mode'], shape: readonly number[], rank: number, w: PoolWindow, avg?: { countIncludePad: boolean; divisorOverride: number | null }): PoolSpec {
+    const spatial = shape.slice(shape.length - rank);
+    const windows = spatial.map((n, i) => slidingWindows(n, { kernel: w.kernel[i]!, stride: w.stride[i]!, padding: w.padding[i]!, dilation: w.dilation[i]!, ceilMode: w.ceilMode }));
+    return { mode, windows, ...avg };
+}
+
+interface PoolSaved {
+    readonly spec: PoolSpec;
+    /** max/min: the chosen element of each window (flat within its plane) */
+    readonly indices: Int32Array | null;
+}
+
+/** Forward of any pooling (max, min, avg, adaptive): the output in the analysis' shape. */
+export function poolForwardPass(ctx: ForwardContext<unknown>, rank: number, spec: PoolSpec): Forwarded {
+    const { y, indices } = ctx.kernels.poolForward(asPlanes(ctx.inputs[0]!, rank), spec);
+    const saved: PoolSaved = { spec, indices };
+    const output = reshape(y, ctx.outShape);
+    if (spec.mode === 'avg') return { output, saved };
+    // which element each window chose; a step that changes it crossed a tie
+    return { output, saved, branch: indices!, kink: `${spec.mode}-pool tie` };
+}
+
+/** Backward of poolForwardPass: the window's gradient back onto the chosen (max/min) or every (avg) element. */
+export function poolBackwardPass(ctx: BackwardContext<unknown>, rank: number, spec: () => PoolSpec): Gradients {
+    const input = ctx.inputs[0]!;
+    const x = asPlanes(input, rank);
+    let saved = ctx.saved as PoolSaved | undefined;
+    if (!saved?.spec) {
+        const s = spec();
+        saved = { spec: s, indices: ctx.kernels.poolForward(x, s).indices };
+    }
+    const out = saved.spec.windows.map(w => w.outSize);
+    const dy = reshape(ctx.gradOutput, [1, x.shape[1]!, ...out]);
+    const dx = ctx.kernels.poolBackward(dy, x.shape, saved.spec, saved.indices);
+    return { inputs: [reshape(dx, input.shape)], params: {} };
 }

@@ -5,7 +5,8 @@
  * hints, hover, completion and the other registered LSP features (see harness.ts).
  *
  * Runs are seeded so a failure reproduces: FUZZ_SEED overrides the seed, FUZZ_SCALE multiplies
- * the number of runs (e.g. FUZZ_SCALE=10 for a longer local session).
+ * the number of runs (e.g. FUZZ_SCALE=10 for a longer local session), FUZZ_NO_SHRINK=1 skips
+ * shrinking, FUZZ_TIMING=<ms> logs every request slower than that.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,7 +21,8 @@ const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
 /** Per-property test timeout: generous, since the budget that matters is per request (harness.ts). */
 const TIMEOUT = 60_000 * SCALE;
-const params = (n: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: runs(n) });
+/** FUZZ_NO_SHRINK=1 reports the first failing input as found (shrinking slow documents takes minutes). */
+const params = (n: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: runs(n), endOnFailure: process.env.FUZZ_NO_SHRINK === '1' });
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../examples');
 

@@ -39,34 +39,49 @@ export type PackA = (ap: Float64Array, i0: number, mc: number, p0: number, kc: n
  */
 export type PackB = (bp: Float64Array, p0: number, kc: number, j0: number, nc: number) => void;
 
+/**
+ * B already in packed form over its whole depth k: panel c (columns c·NR .. c·NR+NR, zero past n)
+ * at offset c·NR·k, element (p, j) at c·NR·k + p·NR + j mod NR. A KC-deep block of a panel is then
+ * a contiguous slice, so the blocked loop reads it in place (no copy): what `im2colPacked64`
+ * writes for the forward convolution.
+ */
+export interface PackedB {
+    readonly panels: Float64Array;
+}
+
 /** C[m×n] (row-major, leading dimension ldc, from cOffset) += alpha · A·B over packers. */
-export function gemmPacked(m: number, n: number, k: number, packA: PackA, packB: PackB, c: TensorData, cOffset: number, ldc: number, alpha: number): void {
+export function gemmPacked(m: number, n: number, k: number, packA: PackA, b: PackB | PackedB, c: TensorData, cOffset: number, ldc: number, alpha: number): void {
     if (m <= 0 || n <= 0 || k <= 0) return;
     const kcMax = Math.min(KC, k);
     const ap = scratch('packA', Math.ceil(Math.min(MC, m) / MR) * MR * kcMax);
-    const bp = scratch('packB', Math.ceil(Math.min(NC, n) / NR) * NR * kcMax);
+    const packB = typeof b === 'function' ? b : null;
+    const bp = packB ? scratch('packB', Math.ceil(Math.min(NC, n) / NR) * NR * kcMax) : (b as PackedB).panels;
     const f64 = c instanceof Float64Array;
     for (let jc = 0; jc < n; jc += NC) {
         const nc = Math.min(NC, n - jc);
         for (let pc = 0; pc < k; pc += KC) {
             const kc = Math.min(KC, k - pc);
-            packB(bp, pc, kc, jc, nc);
+            if (packB) packB(bp, pc, kc, jc, nc);
+            // where panel jr of this block starts: packed here (jr·kc) or in place ((jc+jr)·k + pc·NR)
+            const bBase = packB ? 0 : jc * k + pc * NR;
+            const bStep = packB ? kc : k;
             for (let ic = 0; ic < m; ic += MC) {
                 const mc = Math.min(MC, m - ic);
                 packA(ap, ic, mc, pc, kc);
                 for (let jr = 0; jr < nc; jr += NR) {
                     const nr = Math.min(NR, nc - jr);
+                    const bi = bBase + jr * bStep;
                     for (let ir = 0; ir < mc; ir += MR) {
                         const mr = Math.min(MR, mc - ir);
                         const co = cOffset + (ic + ir) * ldc + jc + jr;
                         if (f64) {
-                            if (mr === MR && nr === NR) microAdd(kc, ap, ir * kc, bp, jr * kc, c as Float64Array, co, ldc, alpha);
+                            if (mr === MR && nr === NR) microAdd(kc, ap, ir * kc, bp, bi, c as Float64Array, co, ldc, alpha);
                             else {
-                                micro(kc, ap, ir * kc, bp, jr * kc, tile);
+                                micro(kc, ap, ir * kc, bp, bi, tile);
                                 addTile64(tile, c as Float64Array, co, ldc, mr, nr, alpha);
                             }
                         } else {
-                            micro(kc, ap, ir * kc, bp, jr * kc, tile);
+                            micro(kc, ap, ir * kc, bp, bi, tile);
                             addTile32(tile, c as Float32Array, co, ldc, mr, nr, alpha);
                         }
                     }
@@ -162,6 +177,13 @@ function packRowsT64(x: Float64Array, off: number, ld: number, r0: number, rc: n
     for (let r = 0; r < rc; r += w) {
         let d = r * kc;
         const rows = Math.min(w, rc - r);
+        if (rows === 8 && w === 8) {
+            for (let p = 0, s = off + p0 * ld + r0 + r; p < kc; p++, s += ld, d += 8) {
+                dst[d] = x[s]!; dst[d + 1] = x[s + 1]!; dst[d + 2] = x[s + 2]!; dst[d + 3] = x[s + 3]!;
+                dst[d + 4] = x[s + 4]!; dst[d + 5] = x[s + 5]!; dst[d + 6] = x[s + 6]!; dst[d + 7] = x[s + 7]!;
+            }
+            continue;
+        }
         for (let p = 0; p < kc; p++) {
             const s = off + (p0 + p) * ld + r0 + r;
             for (let i = 0; i < rows; i++) dst[d + i] = x[s + i]!;
@@ -175,6 +197,13 @@ function packRowsT32(x: Float32Array, off: number, ld: number, r0: number, rc: n
     for (let r = 0; r < rc; r += w) {
         let d = r * kc;
         const rows = Math.min(w, rc - r);
+        if (rows === 8 && w === 8) {
+            for (let p = 0, s = off + p0 * ld + r0 + r; p < kc; p++, s += ld, d += 8) {
+                dst[d] = x[s]!; dst[d + 1] = x[s + 1]!; dst[d + 2] = x[s + 2]!; dst[d + 3] = x[s + 3]!;
+                dst[d + 4] = x[s + 4]!; dst[d + 5] = x[s + 5]!; dst[d + 6] = x[s + 6]!; dst[d + 7] = x[s + 7]!;
+            }
+            continue;
+        }
         for (let p = 0; p < kc; p++) {
             const s = off + (p0 + p) * ld + r0 + r;
             for (let i = 0; i < rows; i++) dst[d + i] = x[s + i]!;

@@ -16,8 +16,10 @@ export function im2col64(x: Float64Array, xOff: number, g: ConvGeometry, channel
     const [sd, sh, sw] = g.stride;
     const [dd, dh, dw] = g.dilation;
     const [pd, ph, pw] = g.padBefore;
-    const plane = OH * OW;
-    let dst = 0;
+    const P = OD * OH * OW;
+    // padding taps stay 0 (a native fill is cheaper than skipping them one by one); real taps are copied
+    col.fill(0, 0, channels * KD * KH * KW * P);
+    let row = 0;
     for (let c = 0; c < channels; c++) {
         const xc = xOff + c * D * H * W;
         for (let kd = 0; kd < KD; kd++) {
@@ -28,29 +30,17 @@ export function im2col64(x: Float64Array, xOff: number, g: ConvGeometry, channel
                 const offH = kh * dh - ph;
                 const oh0 = rangeLo(sh, offH);
                 const oh1 = rangeHi(OH, sh, offH, H);
-                for (let kw = 0; kw < KW; kw++) {
+                for (let kw = 0; kw < KW; kw++, row++) {
                     const offW = kw * dw - pw;
-                    const ow0 = Math.min(rangeLo(sw, offW), OW);
-                    const ow1 = Math.max(rangeHi(OW, sw, offW, W), ow0);
-                    for (let od = 0; od < OD; od++) {
-                        if (od < od0 || od >= od1) {
-                            for (let i = 0; i < plane; i++) col[dst + i] = 0;
-                            dst += plane;
-                            continue;
-                        }
+                    const ow0 = rangeLo(sw, offW);
+                    const ow1 = rangeHi(OW, sw, offW, W);
+                    for (let od = od0; od < od1; od++) {
                         const xd = xc + (od * sd + offD) * H * W;
-                        for (let oh = 0; oh < OH; oh++) {
-                            if (oh < oh0 || oh >= oh1) {
-                                for (let ow = 0; ow < OW; ow++) col[dst + ow] = 0;
-                                dst += OW;
-                                continue;
-                            }
+                        for (let oh = oh0; oh < oh1; oh++) {
+                            const dst = row * P + (od * OH + oh) * OW;
                             const src = xd + (oh * sh + offH) * W + offW;
-                            for (let ow = 0; ow < ow0; ow++) col[dst + ow] = 0;
                             if (sw === 1) for (let ow = ow0; ow < ow1; ow++) col[dst + ow] = x[src + ow]!;
                             else for (let ow = ow0; ow < ow1; ow++) col[dst + ow] = x[src + ow * sw]!;
-                            for (let ow = ow1; ow < OW; ow++) col[dst + ow] = 0;
-                            dst += OW;
                         }
                     }
                 }
@@ -96,6 +86,56 @@ export function col2im64(col: Float64Array, g: ConvGeometry, channels: number, d
                                 else for (let ow = ow0; ow < ow1; ow++) dx[dst + ow * sw] = dx[dst + ow * sw]! + col[src + ow]!;
                             }
                             src += OW;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/**
+ * im2col straight into the GEMM's packed-B layout (gemm.ts `PackedB`, NR = 8): column matrix
+ * element (r, j) goes to panels[⌊j/8⌋·8·K + 8·r + j mod 8], columns past P are 0. The forward
+ * convolution multiplies from it in place, saving the separate packing pass. `panels` must hold
+ * ⌈P/8⌉·8·K values.
+ */
+export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, channels: number, panels: Float64Array): void {
+    const [D, H, W] = g.inSize;
+    const [OD, OH, OW] = g.outSize;
+    const [KD, KH, KW] = g.kernel;
+    const [sd, sh, sw] = g.stride;
+    const [dd, dh, dw] = g.dilation;
+    const [pd, ph, pw] = g.padBefore;
+    const K = channels * KD * KH * KW;
+    const KN = K * 8;
+    // padding taps and the columns past P stay 0; only real taps are written below
+    panels.fill(0, 0, Math.ceil((OD * OH * OW) / 8) * KN);
+    let r = 0;
+    for (let c = 0; c < channels; c++) {
+        const xc = xOff + c * D * H * W;
+        for (let kd = 0; kd < KD; kd++) {
+            const offD = kd * dd - pd;
+            const od0 = rangeLo(sd, offD);
+            const od1 = rangeHi(OD, sd, offD, D);
+            for (let kh = 0; kh < KH; kh++) {
+                const offH = kh * dh - ph;
+                const oh0 = rangeLo(sh, offH);
+                const oh1 = rangeHi(OH, sh, offH, H);
+                for (let kw = 0; kw < KW; kw++, r++) {
+                    const offW = kw * dw - pw;
+                    const ow0 = Math.min(rangeLo(sw, offW), OW);
+                    const ow1 = Math.max(rangeHi(OW, sw, offW, W), ow0);
+                    const rb = r * 8;
+                    for (let od = od0; od < od1; od++) {
+                        const xd = xc + (od * sd + offD) * H * W;
+                        for (let oh = oh0; oh < oh1; oh++) {
+                            const j0 = (od * OH + oh) * OW;
+                            const src = xd + (oh * sh + offH) * W + offW;
+                            for (let ow = ow0; ow < ow1; ow++) {
+                                const j = j0 + ow;
+                                panels[(j >> 3) * KN + rb + (j & 7)] = x[src + ow * sw]!;
+                            }
                         }
                     }
                 }

@@ -17,8 +17,8 @@
 import { type DType, type DataOf, type Tensor, type TensorData, formatShape, numel, sameShape } from '../../tensor/tensor.js';
 import { directBackwardInput64, directBackwardWeight64, directForward64 } from './direct.js';
 import { KernelError, convGeometry, convTransposeOutputShape } from './geometry.js';
-import { MR, gemm } from './gemm.js';
-import { col2im64, im2col64 } from './im2col.js';
+import { MR, NR, type PackA, gemm, gemmPacked, packRowsN } from './gemm.js';
+import { col2im64, im2col64, im2colPacked64 } from './im2col.js';
 import { liftWindows, poolBackward64, poolForward64 } from './pool.js';
 import { type ScratchSlot, scratch } from './scratch.js';
 import type { ConvGeometry, Kernels, PoolResult, PoolSpec } from './types.js';
@@ -87,17 +87,20 @@ export function convForward64(g: ConvGeometry, x: Float64Array, w: Float64Array,
         for (let oc = 0; oc < Cout; oc++) y.fill(bias ? bias[oc]! : 0, (n * Cout + oc) * P, (n * Cout + oc + 1) * P);
     }
     if (direct) return directForward64(g, x, w, y);
-    const col = pointwise ? null : scratch('col', K * P);
-    for (let n = 0; n < g.batch; n++) {
-        for (let grp = 0; grp < g.groups; grp++) {
+    // the column matrix goes straight into the GEMM's packed layout (no separate packing pass)
+    const packed = pointwise ? null : { panels: scratch('col', Math.ceil(P / NR) * NR * K) };
+    for (let grp = 0; grp < g.groups; grp++) {
+        const aOff = grp * Mg * K;
+        const packA: PackA = (ap, i0, mc, p0, kc) => packRowsN(w, aOff, K, i0, mc, p0, kc, ap, MR);
+        for (let n = 0; n < g.batch; n++) {
             const xOff = (n * g.inChannels + grp * Cg) * Pin;
-            if (col) im2col64(x, xOff, g, Cg, col);
-            gemm({
-                m: Mg, n: P, k: K,
-                a: w, aOffset: grp * Mg * K, lda: K,
-                b: col ?? x, bOffset: col ? 0 : xOff, ldb: P,
-                c: y, cOffset: (n * Cout + grp * Mg) * P, ldc: P, beta: 1,
-            });
+            const cOff = (n * Cout + grp * Mg) * P;
+            if (packed) {
+                im2colPacked64(x, xOff, g, Cg, packed.panels);
+                gemmPacked(Mg, P, K, packA, packed, y, cOff, P, 1);
+            } else {
+                gemm({ m: Mg, n: P, k: K, a: w, aOffset: aOff, lda: K, b: x, bOffset: xOff, ldb: P, c: y, cOffset: cOff, ldc: P, beta: 1 });
+            }
         }
     }
 }

@@ -1,0 +1,285 @@
+/**
+ * `convscope run` and `convscope gradcheck`: forward/backward passes and gradient checks of a
+ * network through the embedded engine, with per-layer statistics, .npy inputs/parameters/outputs
+ * and the JSON contracts other tools read.
+ *
+ * Layout of `run --out DIR` (and of `--params DIR`, which reads DIR/params if it exists, else DIR):
+ *   output.npy                      the network output
+ *   R.npy                           the loss weights (L = Σ output ⊙ R)
+ *   inputs/<input>.npy              the inputs used
+ *   input_grads/<input>.npy         ∂L/∂input
+ *   activations/<key>.npy           every layer's output       (<key> = 07_conv2d or 04_max_pool2d_stem)
+ *   gradients/<key>.npy             ∂L/∂(that output)
+ *   params/<key>.<tensor>.npy       parameters and buffers (weight, bias, running_mean, running_var)
+ *   param_grads/<key>.<tensor>.npy  ∂L/∂parameter
+ *   manifest.json                   network, seed, dtype, mode, batch, loss and the layer keys
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NetworkAnalysis } from '../src/analysis/analyze.js';
+import { gradcheck, GRADCHECK_DEFAULTS, type GradcheckReport, type TensorCheck } from '../src/engine/gradcheck.js';
+import { EngineError, lossOf, NetworkModel } from '../src/engine/network.js';
+import { writeNpy } from '../src/engine/npy.js';
+import { loadParams, readTensorFile } from '../src/engine/params-io.js';
+import type { Mode } from '../src/engine/types.js';
+import { type Tensor, formatShape, stats } from '../src/tensor/tensor.js';
+import { CliError, displayPath, loadFiles } from './workspace.js';
+import { diagnosticsOf, formatDiagnostic } from './report.js';
+
+export interface Flags {
+    readonly files: string[];
+    readonly flags: Map<string, string | true>;
+}
+
+function num(flags: Map<string, string | true>, name: string, fallback: number, check: (v: number) => boolean, what: string): number {
+    const raw = flags.get(name);
+    if (raw === undefined) return fallback;
+    const v = typeof raw === 'string' ? Number(raw) : NaN;
+    if (!Number.isFinite(v) || !check(v)) throw new CliError(`--${name} must be ${what}, got ${raw === true ? 'nothing' : raw}`);
+    return v;
+}
+
+function bytes(flags: Map<string, string | true>): number | undefined {
+    const raw = flags.get('memory-budget');
+    if (raw === undefined) return undefined;
+    const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i.exec(raw.trim()) : null;
+    if (!m) throw new CliError(`--memory-budget must be a size such as 2GiB, 512M or 1000000, got ${raw}`);
+    const unit = (m[2] ?? 'b').toLowerCase()[0]!;
+    const scale = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
+    return Math.floor(Number(m[1]) * scale);
+}
+
+function choice<T extends string>(flags: Map<string, string | true>, name: string, allowed: readonly T[], fallback: T): T {
+    const raw = flags.get(name);
+    if (raw === undefined) return fallback;
+    if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) throw new CliError(`--${name} must be ${allowed.join(' or ')}, got ${raw === true ? 'nothing' : raw}`);
+    return raw as T;
+}
+
+/** Loads the file and picks the network; any error in the file is a one-line failure. */
+async function networkOf(files: string[], flags: Map<string, string | true>): Promise<{ network: NetworkAnalysis; file: string }> {
+    if (files.length !== 1) throw new CliError('give exactly one .conv file');
+    const { Conv, roots } = await loadFiles(files);
+    const doc = roots[0]!;
+    const { analysis } = Conv.analysis.Analyzer.analyze(doc);
+    const errors = diagnosticsOf(doc).filter(d => d.severity === 'error');
+    if (errors.length > 0) {
+        throw new CliError(`${files[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${formatDiagnostic(errors[0]!)}); run \`convscope check ${files[0]}\``);
+    }
+    const wanted = flags.get('network');
+    const names = analysis.networks.map(n => n.graph.name);
+    let network: NetworkAnalysis | undefined;
+    if (typeof wanted === 'string') {
+        network = analysis.networks.find(n => n.graph.name === wanted);
+        if (!network) throw new CliError(`${files[0]}: no network named '${wanted}'${names.length ? ` (networks: ${names.join(', ')})` : ' (the file declares no network)'}`);
+    } else if (analysis.networks.length === 1) {
+        network = analysis.networks[0]!;
+    } else if (analysis.networks.length === 0) {
+        throw new CliError(`${files[0]} declares no network (only blocks)`);
+    } else {
+        throw new CliError(`${files[0]} declares several networks (${names.join(', ')}): choose one with --network NAME`);
+    }
+    return { network, file: files[0]! };
+}
+
+/** `--input X.npy` (the only input) or `--input name=X.npy` (repeatable as comma list). */
+function loadInputs(model: NetworkModel, raw: string | true | undefined): Tensor[] {
+    const inputs = model.sampleInputs();
+    if (raw === undefined) return inputs;
+    if (raw === true) throw new CliError('--input needs a .npy file');
+    const names = model.network.inputs.map(i => i.name);
+    for (const part of raw.split(',')) {
+        const eq = part.indexOf('=');
+        let index = 0;
+        let file = part;
+        if (eq > 0 && !part.slice(0, eq).includes('/') && !part.slice(0, eq).endsWith('.npy')) {
+            index = names.indexOf(part.slice(0, eq));
+            file = part.slice(eq + 1);
+            if (index < 0) throw new CliError(`--input: the network has no input '${part.slice(0, eq)}' (inputs: ${names.join(', ')})`);
+        } else if (names.length > 1) {
+            throw new CliError(`--input: the network has several inputs (${names.join(', ')}): write --input name=FILE.npy`);
+        }
+        const t = engine(() => readTensorFile(file, model.dtype));
+        engine(() => model.checkInput(index, t, file));
+        inputs[index] = t;
+    }
+    return inputs;
+}
+
+type JsonStats = { mean: number | null; std: number | null; min: number | null; max: number | null; norm: number | null };
+
+function jsonStats(t: Tensor): JsonStats {
+    const s = stats(t);
+    const n = (x: number) => (Number.isFinite(x) ? x : null);
+    return { mean: n(s.mean), std: n(s.std), min: n(s.min), max: n(s.max), norm: n(s.l2) };
+}
+
+function fmt(x: number | null): string {
+    if (x === null) return 'nan';
+    if (x === 0) return '0';
+    const a = Math.abs(x);
+    return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : x.toPrecision(4);
+}
+
+function statsText(s: JsonStats): string {
+    return [s.mean, s.std, s.min, s.max, s.norm].map(v => fmt(v).padStart(9)).join(' ');
+}
+
+function write(dir: string, rel: string, t: Tensor): void {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeNpy(file, t);
+}
+
+export async function runCommand({ files, flags }: Flags): Promise<number> {
+    const { network, file } = await networkOf(files, flags);
+    const dtype = choice(flags, 'dtype', ['float32', 'float64'] as const, 'float32');
+    const mode = choice<Mode>(flags, 'mode', ['train', 'eval'], 'train');
+    const seed = num(flags, 'seed', 0, v => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+    const batch = num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer');
+    const model = engine(() => new NetworkModel(network, { dtype, mode, seed, batch, memoryBudget: bytes(flags) }));
+    const params = flags.get('params');
+    if (params !== undefined) {
+        if (params === true) throw new CliError('--params needs a directory');
+        engine(() => loadParams(model, params));
+    }
+    const inputs = loadInputs(model, flags.get('input'));
+    const R = model.lossWeights();
+    const started = performance.now();
+    const pass = engine(() => model.forward(inputs));
+    const loss = lossOf(pass.output, R);
+    const back = engine(() => model.backward(pass, R));
+    const seconds = (performance.now() - started) / 1000;
+
+    const layers = model.layers.map((record, i) => {
+        const activation = pass.values.get(record.output.id)!;
+        const gradient = back.grads.get(record.output.id);
+        return {
+            op: record.op,
+            name: record.name,
+            file: displayPath(record.call.loc.file),
+            line: record.call.loc.start.line + 1,
+            shape: [...activation.shape],
+            activation: jsonStats(activation),
+            gradient: gradient ? jsonStats(gradient) : jsonStats({ shape: activation.shape, data: new Float64Array(activation.data.length), dtype: 'float64' }),
+            params: Object.entries(model.states[i]!.params).map(([tensor, value]) => ({
+                tensor,
+                shape: [...value.shape],
+                value: jsonStats(value),
+                gradient: jsonStats(back.params[i]![tensor]!),
+            })),
+        };
+    });
+    const out = flags.get('out');
+    if (out !== undefined) {
+        if (out === true) throw new CliError('--out needs a directory');
+        write(out, 'output.npy', pass.output);
+        write(out, 'R.npy', R);
+        model.network.inputs.forEach((input, k) => {
+            write(out, `inputs/${input.name}.npy`, inputs[k]!);
+            write(out, `input_grads/${input.name}.npy`, back.inputs[k]!);
+        });
+        model.layers.forEach((record, i) => {
+            const key = model.keys[i]!;
+            write(out, `activations/${key}.npy`, pass.values.get(record.output.id)!);
+            const g = back.grads.get(record.output.id);
+            if (g) write(out, `gradients/${key}.npy`, g);
+            const state = model.states[i]!;
+            for (const [name, t] of Object.entries({ ...state.params, ...state.buffers })) write(out, `params/${key}.${name}.npy`, t);
+            for (const [name, t] of Object.entries(back.params[i]!)) write(out, `param_grads/${key}.${name}.npy`, t);
+        });
+        fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ network: network.graph.name, file, seed, dtype, mode, batch, loss, layers: model.keys }, null, 2) + '\n');
+    }
+    if (flags.has('json')) {
+        process.stdout.write(JSON.stringify({ network: network.graph.name, dtype, seed, mode, loss, output: { shape: [...pass.output.shape], stats: jsonStats(pass.output) }, layers }, null, 2) + '\n');
+        return 0;
+    }
+    const lines: string[] = [];
+    lines.push(`network ${network.graph.name} — ${file} · ${dtype} · ${mode} mode · seed ${seed} · batch ${batch}`);
+    lines.push(`loss L = sum(output * R) = ${loss.toPrecision(8)}   (R ~ N(0,1), seed ${seed}; inputs ${flags.has('input') ? 'from --input' : '~ N(0,1)'}; parameters ${params !== undefined ? 'from --params' : "PyTorch's default initialisation"})`);
+    lines.push(`forward + backward: ${seconds.toFixed(3)} s`);
+    lines.push('');
+    const head = ['#', 'layer', 'shape', 'activation: mean std min max norm', 'gradient: mean std min max norm'];
+    const rows = layers.map((l, i) => [String(i + 1), `${model.keys[i]!.slice(3)} (line ${l.line})`, formatShape(l.shape), statsText(l.activation), statsText(l.gradient)]);
+    const widths = head.map((h, c) => Math.max(h.length, ...rows.map(r => r[c]!.length)));
+    const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    lines.push(line(head), ...rows.map(line));
+    const withParams = layers.flatMap((l, i) => l.params.map(p => [`${model.keys[i]}.${p.tensor}`, formatShape(p.shape), statsText(p.value), statsText(p.gradient)]));
+    if (withParams.length > 0) {
+        lines.push('', 'parameters');
+        const ph = ['tensor', 'shape', 'value: mean std min max norm', 'gradient: mean std min max norm'];
+        const pw = ph.map((h, c) => Math.max(h.length, ...withParams.map(r => r[c]!.length)));
+        const pl = (r: string[]) => r.map((cell, c) => cell.padEnd(pw[c]!)).join('  ').trimEnd();
+        lines.push(pl(ph), ...withParams.map(pl));
+    }
+    lines.push('', `output ${formatShape(pass.output.shape)}: ${statsText(jsonStats(pass.output))}`);
+    if (out !== undefined) lines.push(`wrote ${out}/ (output.npy, inputs/, activations/, gradients/, params/, param_grads/, manifest.json)`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+}
+
+function engine<T>(f: () => T): T {
+    try {
+        return f();
+    } catch (err) {
+        if (err instanceof EngineError) throw new CliError(err.message);
+        throw err;
+    }
+}
+
+export async function gradcheckCommand({ files, flags }: Flags): Promise<number> {
+    const { network } = await networkOf(files, flags);
+    const dtype = choice(flags, 'dtype', ['float32', 'float64'] as const, GRADCHECK_DEFAULTS.dtype);
+    // float32 cannot resolve a 1e-6 step: its defaults are looser, and said so in the report.
+    const f32 = dtype === 'float32';
+    const options = {
+        seed: num(flags, 'seed', GRADCHECK_DEFAULTS.seed, v => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
+        dtype,
+        mode: choice<Mode>(flags, 'mode', ['train', 'eval'], GRADCHECK_DEFAULTS.mode),
+        eps: num(flags, 'eps', f32 ? 1e-3 : GRADCHECK_DEFAULTS.eps, v => v > 0, 'a positive number'),
+        atol: num(flags, 'atol', f32 ? 1e-3 : GRADCHECK_DEFAULTS.atol, v => v >= 0, 'a non-negative number'),
+        rtol: num(flags, 'rtol', f32 ? 1e-2 : GRADCHECK_DEFAULTS.rtol, v => v >= 0, 'a non-negative number'),
+        maxElements: num(flags, 'max-elements', GRADCHECK_DEFAULTS.maxElements, v => Number.isInteger(v) && v >= 1, 'a positive integer'),
+        fast: flags.has('fast'),
+        batch: num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer'),
+        memoryBudget: bytes(flags),
+        scopes: flags.get('scope') === 'layer' ? ['layer' as const] : flags.get('scope') === 'network' ? ['network' as const] : undefined,
+    };
+    if (flags.has('scope')) choice(flags, 'scope', ['layer', 'network', 'both'], 'both');
+    const started = performance.now();
+    const report = engine(() => gradcheck(network, options, displayPath));
+    const seconds = (performance.now() - started) / 1000;
+    if (flags.has('json')) {
+        const { cancelled: _cancelled, ...json } = report;
+        process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    } else {
+        process.stdout.write(gradcheckText(report, seconds, f32) + '\n');
+    }
+    return report.passed ? 0 : 1;
+}
+
+function gradcheckText(report: GradcheckReport, seconds: number, f32: boolean): string {
+    const lines = [
+        `gradient check of ${report.network} · ${report.dtype} · seed ${report.seed} · eps ${report.eps} · atol ${report.atol} · rtol ${report.rtol}`,
+        `loss: ${report.loss}`,
+    ];
+    if (f32) lines.push('note: float32 finite differences are coarse; these tolerances are looser than float64\'s (1e-6, 1e-5, 1e-3). Prefer --dtype float64.');
+    lines.push('');
+    const head = ['scope', 'layer', 'line', 'tensor', 'elements', 'checked', 'max abs err', 'max rel err', 'worst', 'status'];
+    const row = (c: TensorCheck) => [c.scope, c.layer, String(c.line), c.tensor, String(c.elements), String(c.checked), c.maxAbsError.toExponential(2), c.maxRelError.toExponential(2), c.worstIndex.length ? `[${c.worstIndex.join(',')}]` : '', c.status.toUpperCase()];
+    const rows = report.checks.map(row);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)));
+    const right = new Set([2, 4, 5, 6, 7]);
+    const fmtRow = (r: string[]) => r.map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    lines.push(fmtRow(head));
+    report.checks.forEach((c, i) => {
+        lines.push(fmtRow(rows[i]!));
+        if (c.note && c.status !== 'passed') lines.push(`      ${c.note}`);
+        else if (c.note && /skipped/.test(c.note)) lines.push(`      ${c.note}`);
+    });
+    const failed = report.checks.filter(c => c.status === 'failed').length;
+    const skipped = report.checks.filter(c => c.status === 'skipped').length;
+    const passed = report.checks.length - failed - skipped;
+    lines.push('', `${report.passed ? 'PASSED' : 'FAILED'}: ${passed} tensors passed, ${failed} failed, ${skipped} skipped (${report.checks.length} checks, ${seconds.toFixed(2)} s)`);
+    return lines.join('\n');
+}
