@@ -33,6 +33,8 @@ const wanted = new Set(values.engines.split(','));
 const shapeIds = values.shapes.split(',');
 const common = ['--shapes', shapeIds.join(','), '--runs', values.runs, '--budget', values.budget];
 const started = performance.now();
+const { cpus, loadavg } = await import('node:os');
+const loadBefore = loadavg()[0];
 const notes = [];
 
 /** Runs one configuration; returns its JSON lines, or [] with a note when it cannot run. */
@@ -178,7 +180,8 @@ out.push(cliRow('convscope gradcheck examples/lenet5.conv', ['gradcheck', 'examp
 out.push(cliRow('convscope run examples/resnet18.conv', ['run', 'examples/resnet18.conv']));
 out.push('');
 if (notes.length) out.push('Notes:', ...notes.map(n => `- ${n}`), '');
-out.push(`Machine: ${(await import('node:os')).cpus()[0]?.model ?? 'unknown'} × ${(await import('node:os')).cpus().length}, Node ${process.version}; total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+out.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}; ${load}${loadBefore > 1.5 ? ' (other processes were running: absolute figures are low and noisy, ratios measured close together are more telling)' : ''}; total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 
 console.log(out.join('\n'));
 mkdirSync(dirname(values.json), { recursive: true });

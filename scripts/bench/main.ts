@@ -8,12 +8,15 @@
  *   (c) edit → diagnostics over LSP: didChange inserting or deleting a character in the middle of
  *       the file → the publishDiagnostics that follows,
  *   (d) edit → hints over LSP: didChange → textDocument/inlayHint for ~60 visible lines → response,
- * against the real server (`node out/server/main.cjs --stdio`), and prints a markdown table with
- * the targets (analysis at 5,000 statements < 100 ms; p95 edit → hints at 1,000 < 50 ms).
+ * against the real server (`node out/server/main.cjs --stdio`, a fresh process per file), and
+ * prints a markdown table with the targets (analysis at 5,000 statements < 100 ms; p95 edit →
+ * hints at 1,000 < 50 ms). A last row repeats the 100-statement file with the 1,000- and
+ * 5,000-statement files open in the same server, which shows what other open files cost.
  *
  * Options: --edits N (measured edits per series, default 30), --warmup N (default 5),
- * --only NAME (substring of a file name), --cpu-prof (profile the server and this process into
- * out/bench/profiles and print where the time goes), --json FILE (also write the results).
+ * --only NAME (substring of a file name), --no-workspace (skip the last row), --cpu-prof
+ * (profile the servers and the analysis into out/bench/profiles and print where the time goes),
+ * --json FILE (also write the results).
  */
 import '../../polyfill.cjs';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +31,7 @@ import { analyzeProgram } from '../../src/analysis/analyze.js';
 import type { GraphDecl, Program } from '../../src/program.js';
 import { benchmarkFiles, type GeneratedFile } from './generate.js';
 import { ensureServerBundle, LspClient } from './lsp-client.js';
-import { summarizeProfile } from './profile.js';
+import { summarizeProfile, type CpuProfile } from './profile.js';
 
 const ROOT = resolve(process.env.BENCH_ROOT ?? process.cwd());
 const args = process.argv.slice(2);
@@ -75,6 +78,9 @@ const median = (samples: number[]): number => stats(samples).median;
 // ---- in process ------------------------------------------------------------------------------
 
 const { shared, Conv } = createConvServices(EmptyFileSystem);
+/** With --cpu-prof: an inspector session in this process, profiling the analysis loops only. */
+const session = PROFILE ? new Session() : undefined;
+const analysisProfiles: Array<{ file: string; profile: CpuProfile }> = [];
 let docCounter = 0;
 
 async function buildInProcess(text: string): Promise<{ ms: number; document: LangiumDocument<ast.Model> }> {
@@ -114,6 +120,7 @@ async function inProcess(file: GeneratedFile): Promise<{ parseValidate: number; 
     const converts: number[] = [];
     const analyses: number[] = [];
     for (let i = 0; i < 3; i++) analyzeProgram(programOf(document));
+    if (session) await post(session, 'Profiler.start');
     for (let i = 0; i < Math.max(10, runs); i++) {
         let t = performance.now();
         const program = programOf(document);
@@ -121,6 +128,11 @@ async function inProcess(file: GeneratedFile): Promise<{ parseValidate: number; 
         t = performance.now();
         analyzeProgram(program);
         analyses.push(performance.now() - t);
+    }
+    if (session) {
+        const { profile } = (await post(session, 'Profiler.stop')) as { profile: CpuProfile };
+        writeFileSync(join(PROFILE_DIR, `analysis-${file.name}.cpuprofile`), JSON.stringify(profile));
+        analysisProfiles.push({ file: file.name, profile });
     }
     forget(document);
     return { parseValidate: median(times), analysis: median(analyses), convert: median(converts) };
@@ -137,8 +149,8 @@ function middle(text: string): { line: number; character: number } {
     return { line: Math.floor(lineCount(text) / 2), character: 0 };
 }
 
-async function overLsp(client: LspClient, file: GeneratedFile, index: number): Promise<Pick<Row, 'openToDiagnostics' | 'editToDiagnostics' | 'editToHints' | 'diagnostics'>> {
-    const uri = `file:///bench/${index}-${file.name}`;
+async function overLsp(client: LspClient, file: GeneratedFile): Promise<Pick<Row, 'openToDiagnostics' | 'editToDiagnostics' | 'editToHints' | 'diagnostics'>> {
+    const uri = `file:///bench/${file.name}`;
     let version = 1;
     let from = client.received.length;
     const opened = performance.now();
@@ -210,6 +222,18 @@ function targets(rows: Row[]): string {
     return lines.join('\n');
 }
 
+/** Starts a server (profiled with --cpu-prof), runs `work`, and shuts it down. */
+async function withServer<T>(name: string, work: (client: LspClient) => Promise<T>): Promise<T> {
+    const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`, '--cpu-prof-interval=200'] : [];
+    const client = LspClient.start({ root: ROOT, nodeArgs });
+    try {
+        await client.initialize();
+        return await work(client);
+    } finally {
+        await client.stop(60_000);
+    }
+}
+
 async function main(): Promise<void> {
     const built = ensureServerBundle(ROOT);
     if (built.length > 0) console.error(`built: ${built.join(', ')}`);
@@ -218,39 +242,50 @@ async function main(): Promise<void> {
         rmSync(PROFILE_DIR, { recursive: true, force: true });
         mkdirSync(PROFILE_DIR, { recursive: true });
     }
-    const session = PROFILE ? new Session() : undefined;
     if (session) {
         session.connect();
         await post(session, 'Profiler.enable');
-        await post(session, 'Profiler.setSamplingInterval', { interval: 200 });
-        await post(session, 'Profiler.start');
+        await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
     }
-    const client = LspClient.start({ root: ROOT, nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=200'] : [] });
-    await client.initialize();
     const rows: Row[] = [];
-    try {
-        for (const [i, file] of files.entries()) {
-            console.error(`${file.name}: ${file.statements} statements, ${lineCount(file.text)} lines …`);
-            const local = await inProcess(file);
-            const remote = await overLsp(client, file, i);
-            rows.push({ file: file.name, statements: file.statements, lines: lineCount(file.text), parseValidate: local.parseValidate, analysis: local.analysis, ...remote });
-        }
-    } finally {
-        await client.stop(30_000);
+    // One fresh server per file, so a file's numbers are its own (see `workspace` below for why).
+    for (const file of files) {
+        console.error(`${file.name}: ${file.statements} statements, ${lineCount(file.text)} lines …`);
+        const local = await inProcess(file);
+        const remote = await withServer(`server-${file.name}`, client => overLsp(client, file));
+        rows.push({ file: file.name, statements: file.statements, lines: lineCount(file.text), parseValidate: local.parseValidate, analysis: local.analysis, ...remote });
+    }
+    // The same small file edited while the larger ones are open in the same server.
+    const small = files.find(f => f.name === 'residual-100.conv');
+    const others = files.filter(f => f.name === 'residual-1000.conv' || f.name === 'residual-5000.conv');
+    if (small && others.length > 0 && !args.includes('--no-workspace')) {
+        const label = `${small.name} + ${others.map(f => f.name.replace('.conv', '')).join(' + ')} open`;
+        console.error(`${label} …`);
+        const remote = await withServer('server-workspace', async client => {
+            for (const other of others) {
+                const uri = `file:///bench/open-${other.name}`;
+                const from = client.received.length;
+                await client.open(uri, other.text);
+                await client.waitForDiagnostics(uri, { from, timeoutMs: 120_000 });
+            }
+            return overLsp(client, small);
+        });
+        const row = rows.find(r => r.file === small.name)!;
+        rows.push({ ...row, file: label, ...remote });
     }
     console.log(`\nLSP benchmark — node ${process.version}, ${EDITS} measured edits per series after ${WARMUP} warm-up edits, hints for ${VISIBLE_LINES} lines around the edit\n`);
     console.log(table(rows));
     console.log(targets(rows));
     if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(rows, null, 2));
-    if (session) {
-        const { profile } = (await post(session, 'Profiler.stop')) as { profile: object };
-        const own = join(PROFILE_DIR, 'bench-in-process.cpuprofile');
-        writeFileSync(own, JSON.stringify(profile));
-        const server = readdirSync(PROFILE_DIR).filter(f => f.endsWith('.cpuprofile') && f !== 'bench-in-process.cpuprofile').map(f => join(PROFILE_DIR, f));
-        console.log(`\nProfiles in ${PROFILE_DIR} (open in Chrome DevTools or VS Code).`);
-        for (const path of [own, ...server]) {
-            console.log(`\n${path === own ? 'In process (parse, validate, analysis)' : 'Server'}: top functions by self time`);
-            console.log(summarizeProfile(JSON.parse(readFileSync(path, 'utf8'))));
+    if (PROFILE) {
+        console.log(`\nProfiles in ${PROFILE_DIR} (open them in Chrome DevTools or VS Code).`);
+        for (const { file, profile } of analysisProfiles) {
+            console.log(`\n#### Analysis alone (analyzeProgram + conversion), ${file}: self time\n`);
+            console.log(summarizeProfile(profile));
+        }
+        for (const path of readdirSync(PROFILE_DIR).filter(f => f.startsWith('server-') && f.endsWith('.cpuprofile'))) {
+            console.log(`\n#### Server process ${path}: self time over its whole run (open, edits, hints)\n`);
+            console.log(summarizeProfile(JSON.parse(readFileSync(join(PROFILE_DIR, path), 'utf8')) as CpuProfile));
         }
     }
 }

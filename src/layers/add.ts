@@ -1,5 +1,11 @@
-/** add — elementwise sum of two or more tensors, with PyTorch's broadcasting (`a + b + c`). */
+/**
+ * add — elementwise sum of two or more tensors, with PyTorch's broadcasting (`a + b + c`).
+ * Compute: folded left, ((x0 + x1) + x2)…, as PyTorch evaluates it; every input's gradient is
+ * dy summed over the axes that input was broadcast along (src/engine/ops/merge-broadcast.ts).
+ */
 import { formatShape } from '../shape/dims.js';
+import { broadcastBinary, foldShapes, sumTo } from '../engine/ops/merge-broadcast.js';
+import { clone } from '../tensor/tensor.js';
 import { broadcastInputs } from './broadcast.js';
 import { defineLayer } from './types.js';
 
@@ -26,5 +32,15 @@ export const add = defineLayer({
             rf: { kind: 'identity' },
             explain: [`y = ${ctx.inputs.map((_, i) => `x${i}`).join(' + ')}: ${ctx.inputs.map(formatShape).join(' + ')} → ${formatShape(shape)}`],
         };
+    },
+    forward(ctx) {
+        const xs = ctx.inputs;
+        const shapes = foldShapes(xs.map(x => x.shape));
+        let y = xs[0]!;
+        for (let i = 1; i < xs.length; i++) y = broadcastBinary('add', y, xs[i]!, shapes[i]!);
+        return { output: xs.length === 1 ? clone(y) : y };
+    },
+    backward(ctx) {
+        return { inputs: ctx.inputs.map(x => sumTo(ctx.gradOutput, x.shape)), params: {} };
     },
 });

@@ -3,10 +3,46 @@
  * and the spatial axes (training: batch statistics; eval: running statistics), then scales and
  * shifts per channel when affine. batch_norm1d takes [N, C] or [N, C, L], 2d [N, C, H, W], 3d
  * [N, C, D, H, W]. In training mode PyTorch rejects a batch with one value per channel.
+ *
+ * Compute, as PyTorch 1.13 (nn.modules.batchnorm._BatchNorm.forward + aten's batch_norm_cpu):
+ * - statistics: batch ones (mean, biased variance over N and space, M values per channel) in
+ *   training mode, and in eval mode when track_running_stats=false (there are no running ones);
+ *   otherwise running_mean / running_var. y = (x − mean)/√(var + eps)·weight + bias.
+ * - training with track_running_stats: num_batches_tracked += 1, then with factor = momentum, or
+ *   1/num_batches_tracked when momentum is None (a cumulative average),
+ *   running_mean ← factor·mean + (1 − factor)·running_mean,
+ *   running_var ← factor·var·M/(M − 1) + (1 − factor)·running_var (the UNBIASED variance, though the
+ *   output was normalised with the biased one). New buffer tensors replace the old ones.
+ * - backward through the batch statistics when they were used, else the plain per-channel scale.
+ * - init (PyTorch's reset_parameters): weight 1, bias 0; running_mean 0, running_var 1,
+ *   num_batches_tracked 0 (a 1-element tensor).
  */
 import { formatShape } from '../shape/dims.js';
+import { type Tensor, fromArray, full, zeros } from '../tensor/tensor.js';
+import { EngineError } from '../engine/layer-run.js';
+import { affine, affineBackward, invStd, moments, normalise, normaliseBackward, type View3 } from '../engine/ops/norm-moments.js';
 import { spatialLetters } from './common.js';
 import { defineLayer } from './types.js';
+
+interface Saved {
+    readonly xhat: Float64Array;
+    readonly invstd: Float64Array;
+    /** whether the batch's own statistics were used (their gradients flow back) */
+    readonly batchStatistics: boolean;
+}
+
+/** [N, C, *spatial] as [N, C, ∏spatial]. */
+function channelView(shape: readonly number[]): View3 {
+    let inner = 1;
+    for (let i = 2; i < shape.length; i++) inner *= shape[i]!;
+    return { outer: shape[0]!, mid: shape[1]!, inner };
+}
+
+function buffer(buffers: Record<string, Tensor>, name: string, layer: string): Tensor {
+    const b = buffers[name];
+    if (!b) throw new EngineError(`${layer} tracks running statistics but has no ${name} buffer (init was not run)`);
+    return b;
+}
 
 function makeBatchNorm(rank: 1 | 2 | 3) {
     const name = `batch_norm${rank}d`;
@@ -67,6 +103,73 @@ function makeBatchNorm(rank: 1 | 2 | 3) {
                 ],
                 weights: a.affine ? [{ name: 'weight', shape: [c] }, { name: 'bias', shape: [c] }] : [],
             };
+        },
+        init(ctx) {
+            const params: Record<string, Tensor> = {};
+            for (const w of ctx.weights) params[w.name] = w.name === 'weight' ? full(w.shape, 1, ctx.dtype) : zeros(w.shape, ctx.dtype);
+            if (!ctx.args.track_running_stats) return { params };
+            const c = ctx.inputShapes[0]![1]!;
+            return {
+                params,
+                buffers: {
+                    running_mean: zeros([c], ctx.dtype),
+                    running_var: full([c], 1, ctx.dtype),
+                    num_batches_tracked: zeros([1], ctx.dtype),
+                },
+            };
+        },
+        forward(ctx) {
+            const a = ctx.args;
+            const x = ctx.inputs[0]!;
+            const v = channelView(x.shape);
+            const batchStatistics = ctx.mode === 'train' || !a.track_running_stats;
+            let mean: ArrayLike<number>;
+            let invstd: Float64Array;
+            if (batchStatistics) {
+                const m = moments(x.data, v);
+                mean = m.mean;
+                invstd = invStd(m.variance, a.eps);
+                if (ctx.mode === 'train' && a.track_running_stats) {
+                    const b = ctx.buffers;
+                    const runningMean = buffer(b, 'running_mean', name);
+                    const runningVar = buffer(b, 'running_var', name);
+                    const tracked = (b['num_batches_tracked']?.data[0] ?? 0) + 1;
+                    const factor = a.momentum === null ? 1 / tracked : a.momentum;
+                    const count = v.outer * v.inner;
+                    const newMean = new Float64Array(v.mid);
+                    const newVar = new Float64Array(v.mid);
+                    for (let c = 0; c < v.mid; c++) {
+                        newMean[c] = factor * m.mean[c]! + (1 - factor) * runningMean.data[c]!;
+                        newVar[c] = factor * (m.variance[c]! * count / (count - 1)) + (1 - factor) * runningVar.data[c]!;
+                    }
+                    b['running_mean'] = fromArray(newMean, runningMean.shape, runningMean.dtype);
+                    b['running_var'] = fromArray(newVar, runningVar.shape, runningVar.dtype);
+                    b['num_batches_tracked'] = full([1], tracked, b['num_batches_tracked']?.dtype ?? runningMean.dtype);
+                }
+            } else {
+                mean = buffer(ctx.buffers, 'running_mean', name).data;
+                invstd = invStd(buffer(ctx.buffers, 'running_var', name).data, a.eps);
+            }
+            const xhat = normalise(x.data, v, mean, invstd);
+            const y = zeros(x.shape, x.dtype);
+            affine(xhat, v, ctx.params['weight']?.data ?? null, ctx.params['bias']?.data ?? null, y.data);
+            const saved: Saved = { xhat, invstd, batchStatistics };
+            return { output: y, saved };
+        },
+        backward(ctx) {
+            const { xhat, invstd, batchStatistics } = ctx.saved as Saved;
+            const x = ctx.inputs[0]!;
+            const v = channelView(x.shape);
+            const weight = ctx.params['weight'] ?? null;
+            const g = affineBackward(ctx.gradOutput.data, xhat, v, weight?.data ?? null);
+            const dx = zeros(x.shape, x.dtype);
+            normaliseBackward(g.dxhat, xhat, v, invstd, batchStatistics, dx.data);
+            const params: Record<string, Tensor> = {};
+            if (weight) {
+                params['weight'] = fromArray(g.dweight, weight.shape, weight.dtype);
+                params['bias'] = fromArray(g.dbias, weight.shape, weight.dtype);
+            }
+            return { inputs: [dx], params };
         },
     });
 }

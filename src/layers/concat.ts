@@ -1,8 +1,13 @@
 /**
  * concat — torch.cat: joins two or more tensors along `dim` (wrapping negative values against the
  * first input's rank). All inputs have the same rank and agree on every other axis.
+ *
+ * Compute: seen as [outer, size_i·inner] blocks (outer = the product of the axes before `dim`,
+ * inner of those after), each output row is the inputs' rows side by side; backward cuts dy's
+ * rows back into the same pieces.
  */
 import { formatShape } from '../shape/dims.js';
+import { type Tensor, allocate, numel } from '../tensor/tensor.js';
 import { wrapAxis } from './common.js';
 import { defineLayer, type Dim } from './types.js';
 
@@ -18,6 +23,19 @@ function sumDim(dims: readonly Dim[]): Dim {
     const terms = [...names].map(([name, count]) => (count === 1 ? name : `${count}·${name}`));
     if (n > 0) terms.push(String(n));
     return terms.join('+');
+}
+
+/** Axis `dim` (negative counts from the end) of a tensor of rank `rank`. */
+function axisOf(dim: number, rank: number): number {
+    return dim < 0 ? dim + rank : dim;
+}
+
+/** Per input, the length of one of its rows (size along dim × inner), and the output row length. */
+function rowLengths(shapes: ReadonlyArray<readonly number[]>, axis: number): { rows: number; lengths: number[]; total: number } {
+    const first = shapes[0]!;
+    const inner = numel(first.slice(axis + 1));
+    const lengths = shapes.map(s => s[axis]! * inner);
+    return { rows: numel(first.slice(0, axis)), lengths, total: lengths.reduce((a, b) => a + b, 0) };
 }
 
 export const concat = defineLayer({
@@ -60,5 +78,32 @@ export const concat = defineLayer({
             rf: { kind: 'identity' },
             explain: [`axis ${dim}: ${inputs.map(s => s[dim]).join(' + ')} = ${joined}: ${formatShape(shape)}`],
         };
+    },
+    forward(ctx) {
+        const xs = ctx.inputs;
+        const first = xs[0]!;
+        const { rows, lengths, total } = rowLengths(xs.map(x => x.shape), axisOf(ctx.args.dim, first.shape.length));
+        const y = allocate(first.dtype, rows * total);
+        let offset = 0;
+        xs.forEach((x, i) => {
+            const len = lengths[i]!;
+            for (let r = 0; r < rows; r++) y.set(x.data.subarray(r * len, (r + 1) * len), r * total + offset);
+            offset += len;
+        });
+        return { output: { shape: [...ctx.outShape], data: y, dtype: first.dtype } };
+    },
+    backward(ctx) {
+        const xs = ctx.inputs;
+        const dy = ctx.gradOutput;
+        const { rows, lengths, total } = rowLengths(xs.map(x => x.shape), axisOf(ctx.args.dim, xs[0]!.shape.length));
+        let offset = 0;
+        const inputs = xs.map((x, i): Tensor => {
+            const len = lengths[i]!;
+            const dx = allocate(dy.dtype, rows * len);
+            for (let r = 0; r < rows; r++) dx.set(dy.data.subarray(r * total + offset, r * total + offset + len), r * len);
+            offset += len;
+            return { shape: [...x.shape], data: dx, dtype: dy.dtype };
+        });
+        return { inputs, params: {} };
     },
 });

@@ -42,8 +42,23 @@ function resolvePadding(a: PaddingArgs): [number[], number[]] {
     }
 }
 
+interface ConvPlan {
+    readonly mode: 'zeros' | PaddingMode;
+    readonly before: number[];
+    readonly after: number[];
+    /** for the kernels: the zero padding for 'zeros', none for the other modes (the input is padded first) */
+    readonly options: ConvOptions;
+}
+
+function planOf(a: PaddingArgs & { readonly stride: readonly number[]; readonly groups: number; readonly padding_mode: string }): ConvPlan {
+    const mode = a.padding_mode as ConvPlan['mode'];
+    const [before, after] = resolvePadding(a);
+    const options: ConvOptions = { stride: a.stride, dilation: a.dilation, groups: a.groups };
+    return { mode, before, after, options: mode === 'zeros' ? { ...options, padding: before.map((p, i) => [p, after[i]!] as const) } : options };
+}
+
 interface ConvSaved {
-    /** the input padded with padding_mode (absent for 'zeros', where the kernels pad) */
+    /** the input padded with padding_mode (null for 'zeros', where the kernels pad) */
     readonly padded: Tensor | null;
 }
 
@@ -77,12 +92,12 @@ function makeConv(rank: 1 | 2 | 3) {
                 ctx.error('in-channels-mismatch', `was declared for in_channels=${a.in_channels} but its input has ${cin} channels: set in_channels=${cin} or change the input`, 'in_channels');
                 ok = false;
             }
-            if (cin % a.groups !== 0) {
-                ctx.error('groups-not-divisible', `input channels ${cin} are not divisible by groups=${a.groups}`, 'groups');
-                ok = false;
-            }
-            if (a.out_channels % a.groups !== 0) {
-                ctx.error('groups-not-divisible', `out_channels ${a.out_channels} is not divisible by groups=${a.groups}`, 'groups');
+            const indivisible = [
+                ...(cin % a.groups !== 0 ? [`input channels ${cin}`] : []),
+                ...(a.out_channels % a.groups !== 0 ? [`out_channels ${a.out_channels}`] : []),
+            ];
+            if (indivisible.length > 0) {
+                ctx.error('groups-not-divisible', `${indivisible.join(' and ')} ${indivisible.length === 1 && indivisible[0]!.startsWith('out') ? 'is' : 'are'} not divisible by groups=${a.groups}`, 'groups');
                 ok = false;
             }
             if (a.padding.mode === 'explicit') {
@@ -126,15 +141,20 @@ function makeConv(rank: 1 | 2 | 3) {
             }
             const out: number[] = [];
             const explain: string[] = [];
+            const empty: Array<{ axis: string; padded: number; kernel: number }> = [];
             for (let i = 0; i < rank; i++) {
                 const n = input.spatial[i]!, k = a.kernel_size[i]!, s = a.stride[i]!, d = a.dilation[i]!, pl = padLeft[i]!, pr = padRight[i]!;
                 const o = convOutputSize(n, k, s, pl, pr, d);
                 explain.push(`${axisLetter(rank, i)}: ⌊(${n} + ${pl} + ${pr} − ${d}·(${k} − 1) − 1) / ${s}⌋ + 1 = ${o}`);
-                if (o < 1) {
-                    ctx.error('output-too-small', `output ${axisLetter(rank, i)} would be ${o}: the padded input ${n + pl + pr} is smaller than the ${d > 1 ? 'dilated ' : ''}kernel ${dilatedExtent(k, d)}; use a smaller kernel_size${d > 1 ? ' or dilation' : ''} or more padding`, 'kernel_size');
-                    ok = false;
-                }
+                if (o < 1) empty.push({ axis: axisLetter(rank, i), padded: n + pl + pr, kernel: dilatedExtent(k, d) });
                 out.push(o);
+            }
+            if (empty.length > 0) {
+                const dilated = a.dilation.some(d => d > 1);
+                const sizes = (xs: number[]) => (xs.length === 1 ? String(xs[0]) : xs.join('×'));
+                const along = rank === 1 ? '' : ` along ${empty.map(e => e.axis).join(' and ')}`;
+                ctx.error('output-too-small', `no output${along}: the padded input ${sizes(empty.map(e => e.padded))} is smaller than the ${dilated ? 'dilated ' : ''}kernel ${sizes(empty.map(e => e.kernel))}; use a smaller kernel_size${dilated ? ' or dilation' : ''} or more padding`, 'kernel_size');
+                ok = false;
             }
             if (!ok) return undefined;
             reportCoverage(ctx, rank, input.spatial, out, a.kernel_size, a.stride, padLeft, padRight, a.dilation);
@@ -158,42 +178,26 @@ function makeConv(rank: 1 | 2 | 3) {
         init: fanInUniformInit,
         forward(ctx) {
             const a = ctx.args;
+            const { weight, bias } = weightAndBias(ctx.params, a.bias, name);
+            const p = planOf(a);
             const x = withBatch(ctx.inputs[0]!, rank);
-            const { weight: w, bias } = weightAndBias(ctx.params, a.bias, name);
-            const mode = a.padding_mode as 'zeros' | PaddingMode;
-            const [before, after] = resolvePadding(a);
-            const options: ConvOptions = { stride: a.stride, dilation: a.dilation, groups: a.groups };
-            let y: Tensor;
-            let padded: Tensor | null = null;
-            if (mode === 'zeros') {
-                y = ctx.kernels.convForward(x, w, bias, { ...options, padding: before.map((p, i) => [p, after[i]!] as const) });
-            } else {
-                padded = padSpatial(x, rank, before, after, mode);
-                y = ctx.kernels.convForward(padded, w, bias, options);
-            }
-            const saved: ConvSaved = { padded };
+            // what the kernels convolve: the input itself (zeros: they pad) or the mode-padded copy
+            const convolved = p.mode === 'zeros' ? x : padSpatial(x, rank, p.before, p.after, p.mode);
+            const y = ctx.kernels.convForward(convolved, weight, bias, p.options);
+            const saved: ConvSaved = { padded: p.mode === 'zeros' ? null : convolved };
             return { output: reshape(y, ctx.outShape), saved };
         },
         backward(ctx) {
             const a = ctx.args;
+            const { weight } = weightAndBias(ctx.params, a.bias, name);
+            const p = planOf(a);
             const input = ctx.inputs[0]!;
             const x = withBatch(input, rank);
             const dy = withBatch(ctx.gradOutput, rank);
-            const { weight: w } = weightAndBias(ctx.params, a.bias, name);
-            const mode = a.padding_mode as 'zeros' | PaddingMode;
-            const [before, after] = resolvePadding(a);
-            const options: ConvOptions = { stride: a.stride, dilation: a.dilation, groups: a.groups };
-            let dx: Tensor, dw: Tensor, db: Tensor | null;
-            if (mode === 'zeros') {
-                const zeroPadded = { ...options, padding: before.map((p, i) => [p, after[i]!] as const) };
-                dx = ctx.kernels.convBackwardInput(dy, w, x.shape, zeroPadded);
-                ({ dw, db } = ctx.kernels.convBackwardWeight(x, dy, w.shape, zeroPadded, a.bias));
-            } else {
-                const padded = (ctx.saved as ConvSaved | undefined)?.padded ?? padSpatial(x, rank, before, after, mode);
-                const dPadded = ctx.kernels.convBackwardInput(dy, w, padded.shape, options);
-                dx = foldPadding(dPadded, x.shape, rank, before, after, mode);
-                ({ dw, db } = ctx.kernels.convBackwardWeight(padded, dy, w.shape, options, a.bias));
-            }
+            const convolved = p.mode === 'zeros' ? x : (ctx.saved as ConvSaved | undefined)?.padded ?? padSpatial(x, rank, p.before, p.after, p.mode);
+            const dConvolved = ctx.kernels.convBackwardInput(dy, weight, convolved.shape, p.options);
+            const dx = p.mode === 'zeros' ? dConvolved : foldPadding(dConvolved, x.shape, rank, p.before, p.after, p.mode);
+            const { dw, db } = ctx.kernels.convBackwardWeight(convolved, dy, weight.shape, p.options, a.bias);
             return { inputs: [reshape(dx, input.shape)], params: weightAndBiasGrads(dw, db) };
         },
     });

@@ -82,12 +82,12 @@ function makeConvTranspose(rank: 1 | 2 | 3) {
                 ctx.error('padding-mode-unsupported', `padding_mode='${a.padding_mode}' is not available for transposed convolutions (PyTorch supports only 'zeros'): remove padding_mode`, 'padding_mode');
                 ok = false;
             }
-            if (cin % a.groups !== 0) {
-                ctx.error('groups-not-divisible', `input channels ${cin} are not divisible by groups=${a.groups}`, 'groups');
-                ok = false;
-            }
-            if (a.out_channels % a.groups !== 0) {
-                ctx.error('groups-not-divisible', `out_channels ${a.out_channels} is not divisible by groups=${a.groups}`, 'groups');
+            const indivisible = [
+                ...(cin % a.groups !== 0 ? [`input channels ${cin}`] : []),
+                ...(a.out_channels % a.groups !== 0 ? [`out_channels ${a.out_channels}`] : []),
+            ];
+            if (indivisible.length > 0) {
+                ctx.error('groups-not-divisible', `${indivisible.join(' and ')} ${indivisible.length === 1 && indivisible[0]!.startsWith('out') ? 'is' : 'are'} not divisible by groups=${a.groups}`, 'groups');
                 ok = false;
             }
             const padding = a.padding.mode === 'explicit' ? a.padding.values : a.kernel_size.map(() => 0);

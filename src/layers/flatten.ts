@@ -1,10 +1,14 @@
 /**
  * flatten — torch.nn.Flatten: merges the axes start_dim … end_dim (both wrap when negative) into
  * one, the product of their sizes (symbolic when the batch is among them: `N·3`).
+ *
+ * Compute: the same values in C order under the analysed shape (a copy, so the output never
+ * aliases the input); backward gives the gradient the input's shape.
  */
 import { formatShape, productDim } from '../shape/dims.js';
 import { wrapAxis } from './common.js';
 import { defineLayer } from './types.js';
+import { clone, reshape } from '../tensor/tensor.js';
 
 export const flatten = defineLayer({
     name: 'flatten',
@@ -43,5 +47,11 @@ export const flatten = defineLayer({
                     : `axes ${start} … ${end} of ${formatShape(shape)} become one of size ${shape.slice(start, end + 1).join('·')} = ${merged}: ${formatShape(out)}`,
             ],
         };
+    },
+    forward(ctx) {
+        return { output: reshape(clone(ctx.inputs[0]!), ctx.outShape) };
+    },
+    backward(ctx) {
+        return { inputs: [reshape(clone(ctx.gradOutput), ctx.inputs[0]!.shape)], params: {} };
     },
 });

@@ -13,7 +13,7 @@ import { formatShape, numel } from '../shape/dims.js';
 import { warnEmpty } from './common.js';
 import { defineLayer } from './types.js';
 import { fanInUniformInit, weightAndBias, weightAndBiasGrads } from '../engine/ops/fan-in-init.js';
-import { type DataOf, type Tensor, allocate } from '../tensor/tensor.js';
+import { type Tensor, allocate } from '../tensor/tensor.js';
 
 /** [rows, in_features] of the input seen as a matrix. */
 function matrixOf(x: Tensor): [number, number] {
@@ -102,7 +102,7 @@ export const linear = defineLayer({
             db = { shape: [n], data, dtype: dy.dtype };
         }
         return {
-            inputs: [{ shape: [...x.shape], data: dx as DataOf<typeof x.dtype>, dtype: x.dtype }],
+            inputs: [{ shape: [...x.shape], data: dx, dtype: x.dtype }],
             params: weightAndBiasGrads({ shape: [...weight.shape], data: dw, dtype: weight.dtype }, db),
         };
     },

@@ -3,10 +3,43 @@
  * average of squares over `size` neighbouring channels. PyTorch's convention (like Caffe's; unlike
  * AlexNet's paper and TensorFlow, where α multiplies the plain sum): α is divided by size, the window runs from
  * c − ⌊size/2⌋ to c + ⌊(size − 1)/2⌋ and is zero-padded at the ends of the channel axis.
+ *
+ * Compute, as torch.nn.functional.local_response_norm: A = avg-pool of x² over the channel window
+ * (x² seen as [N, 1, C, ∏spatial], windows of `size` channels by 1 position, padded
+ * [⌊size/2⌋, ⌊(size − 1)/2⌋] and counted with the padding, so always divided by size), then
+ * D = k + α·A and y = x·D^(−β). Backward: with t_c = −β·α·g_c·x_c·D_c^(−β−1), spread back through
+ * the same average pool as u, dx = g·D^(−β) + 2·x·u. The pooling is the kernels' (window.ts), in
+ * float64 whatever the dtype.
  */
 import { formatShape } from '../shape/dims.js';
+import { type Tensor, numel, zeros } from '../tensor/tensor.js';
+import { type PoolSpec, slidingWindows } from '../engine/kernels/index.js';
 import { defineLayer } from './types.js';
 import { fmtNum } from './pointwise.js';
+
+interface Saved {
+    /** D = k + α·A, per element */
+    readonly base: Float64Array;
+    readonly spec: PoolSpec;
+}
+
+/** x as [N, 1, C, ∏spatial] and the average pool over each element's channel window. */
+function channelPooling(shape: readonly number[], size: number): { planes: number[]; spec: PoolSpec } {
+    const n = shape[0]!;
+    const c = shape[1]!;
+    const s = numel(shape) / (n * c);
+    return {
+        planes: [n, 1, c, s],
+        spec: {
+            mode: 'avg',
+            windows: [
+                slidingWindows(c, { kernel: size, stride: 1, padding: [Math.floor(size / 2), Math.floor((size - 1) / 2)] }),
+                slidingWindows(s, { kernel: 1, stride: 1 }),
+            ],
+            countIncludePad: true,
+        },
+    };
+}
 
 export const localResponseNorm = defineLayer({
     name: 'local_response_norm',
@@ -45,5 +78,41 @@ export const localResponseNorm = defineLayer({
                 `α/size = ${fmtNum(a.alpha / a.size)} (PyTorch averages the squares over the window)`,
             ],
         };
+    },
+    forward(ctx) {
+        const { size, alpha, beta, k } = ctx.args;
+        const x = ctx.inputs[0]!;
+        const { planes, spec } = channelPooling(x.shape, size);
+        const squares = zeros(planes, 'float64');
+        const xd = x.data;
+        const sq = squares.data;
+        for (let i = 0; i < xd.length; i++) sq[i] = xd[i]! * xd[i]!;
+        const avg = ctx.kernels.poolForward(squares, spec).y.data;
+        const base = new Float64Array(xd.length);
+        const y = zeros(x.shape, x.dtype);
+        const yd = y.data;
+        for (let i = 0; i < xd.length; i++) {
+            const d = k + alpha * avg[i]!;
+            base[i] = d;
+            yd[i] = xd[i]! / Math.pow(d, beta);
+        }
+        const saved: Saved = { base, spec };
+        return { output: y, saved };
+    },
+    backward(ctx) {
+        const { alpha, beta } = ctx.args;
+        const { base, spec } = ctx.saved as Saved;
+        const x = ctx.inputs[0]!;
+        const xd = x.data;
+        const gd = ctx.gradOutput.data;
+        const planes = [x.shape[0]!, 1, x.shape[1]!, numel(x.shape) / (x.shape[0]! * x.shape[1]!)];
+        const t: Tensor<'float64'> = zeros(planes, 'float64');
+        const td = t.data;
+        for (let i = 0; i < xd.length; i++) td[i] = -beta * alpha * gd[i]! * xd[i]! * Math.pow(base[i]!, -beta - 1);
+        const u = ctx.kernels.poolBackward(t, planes, spec, null).data;
+        const dx = zeros(x.shape, x.dtype);
+        const out = dx.data;
+        for (let i = 0; i < xd.length; i++) out[i] = gd[i]! / Math.pow(base[i]!, beta) + 2 * xd[i]! * u[i]!;
+        return { inputs: [dx], params: {} };
     },
 });

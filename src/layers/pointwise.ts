@@ -17,8 +17,9 @@ export interface Elementwise {
     /** y = f(x) */
     f(x: number): number;
     /**
-     * dy/dx at x, given also y = f(x) as stored (PyTorch's sigmoid and tanh backward read the output).
-     * At a kink: the one-sided value PyTorch's backward uses there.
+     * dy/dx at x, given also y = f(x) in float64 (PyTorch's sigmoid and tanh backward read the
+     * output; a float32 output would lose digits in their 1 − y²). At a kink: the one-sided value
+     * PyTorch's backward uses there.
      */
     df(x: number, y: number): number;
     /**
@@ -104,10 +105,19 @@ export function elementwiseCompute<A>(make: (args: A) => Elementwise): LayerComp
             const x = ctx.inputs[0]!;
             const dx = zeros(x.shape, x.dtype);
             const xd = x.data;
-            const yd = ctx.output.data;
             const gd = ctx.gradOutput.data;
             const out = dx.data;
-            for (let i = 0; i < xd.length; i++) out[i] = gd[i]! * e.df(xd[i]!, yd[i]!);
+            const y = ctx.output;
+            if (y.dtype === 'float64') {
+                // the stored output is f(x) exactly
+                const yd = y.data;
+                for (let i = 0; i < xd.length; i++) out[i] = gd[i]! * e.df(xd[i]!, yd[i]!);
+            } else {
+                for (let i = 0; i < xd.length; i++) {
+                    const v = xd[i]!;
+                    out[i] = gd[i]! * e.df(v, e.f(v));
+                }
+            }
             return { inputs: [dx], params: {} };
         },
     };

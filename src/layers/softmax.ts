@@ -3,13 +3,92 @@
  * of log_softmax. `dim` wraps negative values; without it PyTorch's legacy implicit choice
  * applies (dim 0 for 0-, 1- and 3-D inputs, else 1), which we follow and warn about for 3-D.
  */
-import { formatShape } from '../shape/dims.js';
+import { formatShape, wrapDim } from '../shape/dims.js';
+import { type Tensor, zeros } from '../tensor/tensor.js';
+import { EngineError } from '../engine/layer-run.js';
 import { wrapAxis } from './common.js';
 import { defineLayer } from './types.js';
 
 /** PyTorch's `_get_softmax_dim` for dim=None. */
 export function implicitSoftmaxDim(rank: number): number {
     return rank === 0 || rank === 1 || rank === 3 ? 0 : 1;
+}
+
+/** The tensor as [outer, n, inner] around the softmax axis (dim None → the implicit rule, negative → wrapped). */
+function lines(shape: readonly number[], dim: number | null): { outer: number; n: number; inner: number } {
+    const axis = dim === null ? implicitSoftmaxDim(shape.length) : wrapDim(dim, shape.length);
+    if (axis === undefined) throw new EngineError(`softmax dim ${dim} out of range for a ${shape.length}-D tensor`);
+    if (shape.length === 0) return { outer: 1, n: 1, inner: 1 };
+    let outer = 1;
+    let inner = 1;
+    for (let i = 0; i < axis; i++) outer *= shape[i]!;
+    for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+    return { outer, n: shape[axis]!, inner };
+}
+
+/**
+ * softmax or log_softmax along the middle axis of [outer, n, inner], stably: the maximum is
+ * subtracted before exp, and log_softmax is x − max − log Σ exp(x − max).
+ */
+function softmaxForward(x: Tensor, dim: number | null, log: boolean): Tensor {
+    const { outer, n, inner } = lines(x.shape, dim);
+    const y = zeros(x.shape, x.dtype);
+    const xd = x.data;
+    const yd = y.data;
+    const e = new Float64Array(n);
+    for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+            const base = o * n * inner + i;
+            let max = -Infinity;
+            for (let j = 0; j < n; j++) {
+                const v = xd[base + j * inner]!;
+                if (v > max || v !== v) max = v;
+            }
+            if (max === -Infinity) max = 0; // all −∞: exp gives 0s and the sum 0, as PyTorch (NaN / −∞ results)
+            let sum = 0;
+            for (let j = 0; j < n; j++) {
+                const t = Math.exp(xd[base + j * inner]! - max);
+                e[j] = t;
+                sum += t;
+            }
+            if (log) {
+                const shift = max + Math.log(sum);
+                for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - shift;
+            } else {
+                for (let j = 0; j < n; j++) yd[base + j * inner] = e[j]! / sum;
+            }
+        }
+    }
+    return y;
+}
+
+/** softmax: dx = y·(g − Σ g·y); log_softmax: dx = g − exp(y)·Σ g (both along the axis). */
+function softmaxBackward(y: Tensor, g: Tensor, dim: number | null, log: boolean): Tensor {
+    const { outer, n, inner } = lines(y.shape, dim);
+    const dx = zeros(y.shape, y.dtype);
+    const yd = y.data;
+    const gd = g.data;
+    const out = dx.data;
+    for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+            const base = o * n * inner + i;
+            let s = 0;
+            if (log) {
+                for (let j = 0; j < n; j++) s += gd[base + j * inner]!;
+                for (let j = 0; j < n; j++) {
+                    const k = base + j * inner;
+                    out[k] = gd[k]! - Math.exp(yd[k]!) * s;
+                }
+            } else {
+                for (let j = 0; j < n; j++) s += gd[base + j * inner]! * yd[base + j * inner]!;
+                for (let j = 0; j < n; j++) {
+                    const k = base + j * inner;
+                    out[k] = yd[k]! * (gd[k]! - s);
+                }
+            }
+        }
+    }
+    return dx;
 }
 
 export function makeSoftmax(log: boolean) {
@@ -51,6 +130,12 @@ export function makeSoftmax(log: boolean) {
                     `the shape is unchanged, ${formatShape(shape)}`,
                 ],
             };
+        },
+        forward(ctx) {
+            return { output: softmaxForward(ctx.inputs[0]!, ctx.args.dim, log) };
+        },
+        backward(ctx) {
+            return { inputs: [softmaxBackward(ctx.output, ctx.gradOutput, ctx.args.dim, log)], params: {} };
         },
     });
 }

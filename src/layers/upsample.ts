@@ -4,8 +4,29 @@
  * floors it), and must be at least 1. 'linear' needs a 3-D input, 'bilinear' 4-D, 'trilinear'
  * 5-D, 'nearest' any of them; align_corners only goes with the interpolating modes. With a
  * scale_factor, PyTorch maps output coordinates with 1/scale_factor, not n/out.
+ *
+ * Engine: separable (src/engine/ops/upsample-axes.ts), one map per spatial axis of n inputs to m
+ * outputs, following PyTorch 1.13's CPU kernels (aten/src/ATen/native/UpSample.h,
+ * cpu/UpSampleKernel.cpp). `scale` below is 1/scale_factor when a scale_factor was given, else n/m.
+ *
+ * - nearest: source = min(⌊o·scale⌋, n − 1) computed in FLOAT32 whatever the dtype
+ *   (floorf(float(o) · float(scale)); float(n)/m for a size), so e.g. scale_factor 3.7 reads other
+ *   inputs than the same formula in float64. aten's older `nearest_idx` additionally copies when
+ *   m = n and shifts (o >> 1) when m = 2n, whatever the scale_factor. The backward ALWAYS uses
+ *   nearest_idx; the forward uses it only on the channels-last path, which a contiguous input
+ *   takes when it is also channels-last contiguous, i.e. with C = 1 (2-D and 3-D only; 1-D has no
+ *   such path). So with scale_factor 1.25 on n = 2 (m = 2), or 2.3 on n = 3 (m = 6), PyTorch's
+ *   forward and backward disagree (its gradient is not the forward's derivative); we reproduce both.
+ * - linear / bilinear / trilinear: m = n copies; else source = o·(n − 1)/(m − 1) with align_corners
+ *   (0 when m = 1), or max(scale·(o + ½) − ½, 0) without; i0 = min(⌊source⌋, n − 1),
+ *   i1 = i0 + 1 (i0 at the last input), λ1 = clamp(source − i0, 0, 1), λ0 = 1 − λ1; the output
+ *   blends λ0·x[i0] + λ1·x[i1] per axis, the same map in forward and backward. aten does this in
+ *   the input's dtype; we do it in float64 for both (float32 results then round once).
  */
 import { formatShape } from '../shape/dims.js';
+import { type AxisTaps, copyTaps, resample, resampleBackward } from '../engine/ops/upsample-axes.js';
+import { EngineError } from '../engine/layer-run.js';
+import type { BackwardContext, ForwardContext } from '../engine/types.js';
 import { axisLetter, tupleText } from './common.js';
 import { fmtNum } from './pointwise.js';
 import { defineLayer } from './types.js';
@@ -13,6 +34,76 @@ import { defineLayer } from './types.js';
 const MODES = ['nearest', 'linear', 'bilinear', 'trilinear'] as const;
 /** Input rank each interpolating mode needs. */
 const MODE_RANK: Record<string, number | undefined> = { linear: 3, bilinear: 4, trilinear: 5 };
+
+interface UpsampleArgs {
+    readonly scale_factor: number[] | null;
+    readonly mode: string;
+    readonly align_corners: boolean | null;
+}
+
+/** aten's nearest source index (float32 arithmetic); `nearestIdx`: with its m = n and m = 2n shortcuts. */
+function nearestSources(n: number, m: number, scaleFactor: number | null, nearestIdx: boolean): Int32Array {
+    const src = new Int32Array(m);
+    const f = Math.fround;
+    // compute_scales_value<float>: float(1.0 / scale_factor), or float(n) / m in float
+    const scale = scaleFactor !== null && scaleFactor > 0 ? f(1 / scaleFactor) : f(n / m);
+    for (let o = 0; o < m; o++) {
+        src[o] = nearestIdx && m === n ? o
+            : nearestIdx && m === 2 * n ? o >> 1
+            : Math.min(Math.floor(f(o * scale)), n - 1);
+    }
+    return src;
+}
+
+/** aten's compute_source_index_and_lambda for one axis (double precision). */
+function linearTaps(n: number, m: number, scaleFactor: number | null, alignCorners: boolean): AxisTaps {
+    const i0 = new Int32Array(m), i1 = new Int32Array(m);
+    const w0 = new Float64Array(m), w1 = new Float64Array(m);
+    const ratio = alignCorners ? (m > 1 ? (n - 1) / (m - 1) : 0)
+        : scaleFactor !== null && scaleFactor > 0 ? 1 / scaleFactor : n / m;
+    for (let o = 0; o < m; o++) {
+        if (m === n) {
+            i0[o] = o;
+            i1[o] = o;
+            w0[o] = 1;
+            continue;
+        }
+        const real = alignCorners ? ratio * o : Math.max(ratio * (o + 0.5) - 0.5, 0);
+        const a = Math.min(Math.trunc(real), n - 1);
+        const l1 = Math.min(Math.max(real - a, 0), 1);
+        i0[o] = a;
+        i1[o] = a < n - 1 ? a + 1 : a;
+        w1[o] = l1;
+        w0[o] = 1 - l1;
+    }
+    return { inSize: n, outSize: m, taps: 2, i0, i1, w0, w1 };
+}
+
+/** The per-axis maps from the input's spatial sizes to the output's; `pass` picks nearest's rule. */
+function upsampleAxes(a: UpsampleArgs, inShape: readonly number[], outShape: readonly number[], pass: 'forward' | 'backward'): AxisTaps[] {
+    const rank = inShape.length - 2;
+    if (rank < 1 || outShape.length !== inShape.length) throw new EngineError(`upsample of [${inShape.join(', ')}] to [${outShape.join(', ')}]`);
+    // forward: aten takes the channels-last kernel (nearest_idx) when the input is also
+    // channels-last contiguous, which for a contiguous [N, C, ...] input of rank 2-3 means C = 1
+    const nearestIdx = pass === 'backward' || (rank >= 2 && inShape[1] === 1);
+    return Array.from({ length: rank }, (_, i) => {
+        const n = inShape[i + 2]!, m = outShape[i + 2]!;
+        const scale = a.scale_factor?.[i] ?? null;
+        return a.mode === 'nearest'
+            ? copyTaps(n, nearestSources(n, m, scale, nearestIdx))
+            : linearTaps(n, m, scale, a.align_corners === true);
+    });
+}
+
+function upsampleForward(ctx: ForwardContext<UpsampleArgs>) {
+    const x = ctx.inputs[0]!;
+    return { output: resample(x, upsampleAxes(ctx.args, x.shape, ctx.outShape, 'forward')) };
+}
+
+function upsampleBackward(ctx: BackwardContext<UpsampleArgs>) {
+    const x = ctx.inputs[0]!;
+    return { inputs: [resampleBackward(ctx.gradOutput, upsampleAxes(ctx.args, x.shape, ctx.gradOutput.shape, 'backward'))], params: {} };
+}
 
 export const upsample = defineLayer({
     name: 'upsample',
@@ -107,4 +198,6 @@ export const upsample = defineLayer({
             ],
         };
     },
+    forward: upsampleForward,
+    backward: upsampleBackward,
 });

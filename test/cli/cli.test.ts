@@ -28,7 +28,7 @@ describe('convscope check', () => {
         const dir = scratch({ 'bad.conv': 'network A {\n    input x: [N, 3, 8, 8]\n    conv2d(6, kernel_size=3, groups=4)\n}\n' });
         const r = run(['check', 'bad.conv'], dir);
         expect(r.code).toBe(1);
-        expect(r.stdout).toMatch(/^bad\.conv:3:30 error conv2d: input channels 3 are not divisible by groups=4$/m);
+        expect(r.stdout).toMatch(/^bad\.conv:3:30 error conv2d: input channels 3 and out_channels 6 are not divisible by groups=4$/m);
     });
 
     it('exits 0 on the examples, which have no errors', () => {

@@ -4,11 +4,13 @@
  * `broadcastPair` in src/layers/broadcast.ts), and its adjoint `sumTo`, which sums a gradient
  * over the axes an operand was broadcast along — what autograd's `sum_to_size` does.
  */
-import { type DType, type DataOf, type Tensor, allocate, numel, sameShape, strides } from '../../tensor/tensor.js';
+import { type DType, type DataOf, type Tensor, allocate, formatShape, numel, sameShape, strides } from '../../tensor/tensor.js';
+import { broadcastPair } from '../../layers/broadcast.js';
+import { EngineError } from '../layer-run.js';
 
 export type BinaryOp = 'add' | 'mul';
 
-/** Strides of `shape` seen from a tensor of rank `rank` that it broadcasts to (0 on broadcast axes). */
+/** Strides of `shape` as seen from `outShape`, which it broadcasts to (0 along broadcast and missing axes). */
 function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
     const own = strides(shape);
     const lead = outShape.length - shape.length;
@@ -16,9 +18,10 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
 }
 
 /**
- * Calls `visit(o, ia, ib)` for every flat output offset o of `outShape` in C order, with the
- * offsets of the corresponding elements of a and b (strides 0 where broadcast). An odometer over
- * all but the last axis; the last axis is the inner loop, left to the caller through `run`.
+ * Walks `outShape` in C order one last-axis row at a time: `run(o, ia, ib, len, da, db)` gets the
+ * row's first flat offset o, the offsets of the matching elements of a and b (by their strides,
+ * 0 along broadcast axes), the row length and a's and b's strides along it. An odometer over the
+ * other axes.
  */
 function walk(outShape: readonly number[], sa: readonly number[], sb: readonly number[],
     run: (o: number, ia: number, ib: number, len: number, da: number, db: number) => void): void {
@@ -87,4 +90,15 @@ export function sumTo<D extends DType>(g: Tensor<D>, shape: readonly number[]): 
         out.set(acc);
     }
     return { shape: [...shape], data: out as DataOf<D>, dtype: g.dtype };
+}
+
+/** The shapes of the left fold ((x0 op x1) op x2)…: entry i is the broadcast of shapes 0 … i. */
+export function foldShapes(shapes: ReadonlyArray<readonly number[]>): number[][] {
+    const out: number[][] = [[...shapes[0]!]];
+    for (let i = 1; i < shapes.length; i++) {
+        const r = broadcastPair(out[i - 1]!, shapes[i]!);
+        if (!r.ok) throw new EngineError(`shapes ${formatShape(out[i - 1]!)} and ${formatShape(shapes[i]!)} do not broadcast (axis ${r.axis})`);
+        out.push(r.shape as number[]);
+    }
+    return out;
 }
