@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof` or the inspector): self time per function
  * and per source area (Chevrotain, Langium, our server, our core, Node), so the benchmark can say
@@ -8,6 +12,35 @@ interface CallFrame {
     functionName: string;
     url: string;
     lineNumber: number;
+    columnNumber: number;
+}
+
+/**
+ * Maps positions in bundled scripts (out/**.cjs) back to their sources through the bundle's
+ * source map, so self time is attributed to langium, chevrotain, server/ or src/.
+ */
+class SourceResolver {
+    private readonly maps = new Map<string, SourceMap | null>();
+
+    resolve(frame: CallFrame): { file: string; line: number } {
+        const map = this.mapFor(frame.url);
+        if (map) {
+            const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
+            if (entry.originalSource) return { file: entry.originalSource.replace(/^file:\/\//, ''), line: (entry.originalLine ?? 0) + 1 };
+        }
+        return { file: frame.url.replace(/^file:\/\//, ''), line: frame.lineNumber + 1 };
+    }
+
+    private mapFor(url: string): SourceMap | null {
+        if (!url.endsWith('.cjs') && !url.endsWith('.js')) return null;
+        let map = this.maps.get(url);
+        if (map === undefined) {
+            const path = `${url.startsWith('file://') ? fileURLToPath(url) : url}.map`;
+            map = existsSync(path) ? new SourceMap(JSON.parse(readFileSync(path, 'utf8'))) : null;
+            this.maps.set(url, map);
+        }
+        return map;
+    }
 }
 
 interface ProfileNode {
@@ -46,13 +79,15 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     const total = [...self.values()].reduce((a, b) => a + b, 0);
     const functions = new Map<string, number>();
     const areas = new Map<string, number>();
+    const sources = new SourceResolver();
     for (const [id, us] of self) {
         const frame = byId.get(id)!.callFrame;
         if (frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
-        const file = frame.url.replace(/^.*[/\\](node_modules|main)[/\\]/, '').replace(/^file:\/\//, '');
-        const key = `${frame.functionName || '(anonymous)'}  ${file}:${frame.lineNumber + 1}`;
+        const where = sources.resolve(frame);
+        const file = where.file.replace(/^.*[/\\]node_modules[/\\]/, '').replace(/^(\.\.\/)+/, '');
+        const key = `${frame.functionName || '(anonymous)'}  ${file}:${where.line}`;
         functions.set(key, (functions.get(key) ?? 0) + us);
-        const a = frame.functionName === '(garbage collector)' ? 'garbage collector' : area(frame.url);
+        const a = frame.functionName === '(garbage collector)' ? 'garbage collector' : area(where.file);
         areas.set(a, (areas.get(a) ?? 0) + us);
     }
     const busy = [...areas.values()].reduce((a, b) => a + b, 0);

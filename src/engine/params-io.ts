@@ -16,7 +16,7 @@ export function readTensorFile(file: string, dtype: Tensor['dtype']): Tensor {
     try {
         return astype(readNpy(file), dtype);
     } catch (err) {
-        if (err instanceof NpyError) throw new EngineError(`${file}: ${err.message}`);
+        if (err instanceof NpyError) throw new EngineError(err.message.startsWith(file) ? err.message : `${file}: ${err.message}`);
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EngineError(`${file}: no such file`);
         if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new EngineError(`${file}: is a directory, expected a .npy file`);
         throw err;

@@ -95,10 +95,21 @@ export function elementwiseCompute<A>(make: (args: A) => Elementwise): LayerComp
             const xd = x.data;
             const yd = y.data;
             for (let i = 0; i < xd.length; i++) yd[i] = e.f(xd[i]!);
-            if (!e.piece) return { output: y };
-            const branch = new Int8Array(xd.length);
-            for (let i = 0; i < xd.length; i++) branch[i] = e.piece(xd[i]!);
-            return { output: y, branch, kink: e.kink };
+            const piece = e.piece;
+            if (!piece) return { output: y };
+            // computed on first read: only gradient checks look at it
+            let branch: Int8Array | undefined;
+            return {
+                output: y,
+                kink: e.kink,
+                get branch(): Int8Array {
+                    if (!branch) {
+                        branch = new Int8Array(xd.length);
+                        for (let i = 0; i < xd.length; i++) branch[i] = piece(xd[i]!);
+                    }
+                    return branch;
+                },
+            };
         },
         backward(ctx) {
             const e = make(ctx.args);

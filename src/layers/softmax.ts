@@ -28,7 +28,7 @@ function lines(shape: readonly number[], dim: number | null): { outer: number; n
 
 /**
  * softmax or log_softmax along the middle axis of [outer, n, inner], stably: the maximum is
- * subtracted before exp, and log_softmax is x − max − log Σ exp(x − max).
+ * subtracted before exp, and log_softmax is (x − max) − log Σ exp(x − max), as aten's kernels.
  */
 function softmaxForward(x: Tensor, dim: number | null, log: boolean): Tensor {
     const { outer, n, inner } = lines(x.shape, dim);
@@ -52,8 +52,8 @@ function softmaxForward(x: Tensor, dim: number | null, log: boolean): Tensor {
                 sum += t;
             }
             if (log) {
-                const shift = max + Math.log(sum);
-                for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - shift;
+                const logSum = Math.log(sum);
+                for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - max - logSum;
             } else {
                 for (let j = 0; j < n; j++) yd[base + j * inner] = e[j]! / sum;
             }

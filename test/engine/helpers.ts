@@ -20,8 +20,3 @@ export function expectAllclose(actual: Tensor, expected: Tensor, atol: number, r
         expect.fail(`${what} ${formatShape(expected.shape)}: at [${at.join(', ')}] got ${actual.data[d.worst]}, expected ${expected.data[d.worst]} (max abs diff ${d.maxAbs.toExponential(3)}, atol ${atol}, rtol ${rtol})`);
     }
 }
-
-/** Tolerances for results of O(terms) products of standard normals, per dtype. */
-export function tol(dtype: DType, terms: number): number {
-    return (dtype === 'float64' ? 1e-12 : 2e-5) * Math.max(1, Math.sqrt(terms));
-}

@@ -13,8 +13,9 @@
  * the O(m·n·k) multiply-adds), and they come in one version per array type. JavaScript arithmetic
  * is float64, so float32 products accumulate in float64 and are rounded once when stored.
  *
- * Packers are functions, so the convolution can pack B straight from an image (implicit im2col)
- * through the same blocked loop.
+ * The operands arrive through packers (functions filling the panel buffers), or B as panels
+ * already packed over its whole depth (`PackedB`): the forward convolution writes its im2col
+ * matrix straight in that layout and the blocked loop reads it in place.
  */
 import type { TensorData } from '../../tensor/tensor.js';
 import { scratch } from './scratch.js';

@@ -31,9 +31,14 @@ function in64(data: TensorData, slot: ScratchSlot): Float64Array {
     return s;
 }
 
-/** A float64 buffer for a result: the result itself for float64, else scratch to round from. */
-function out64(dtype: DType, length: number, slot: ScratchSlot): Float64Array {
-    return dtype === 'float64' ? new Float64Array(length) : scratch(slot, length).fill(0);
+/**
+ * A float64 buffer for a result: the result itself for float64, else scratch to round from.
+ * Zeroed unless `initialised` says the caller writes every element before reading any.
+ */
+function out64(dtype: DType, length: number, slot: ScratchSlot, initialised = false): Float64Array {
+    if (dtype === 'float64') return new Float64Array(length);
+    const s = scratch(slot, length);
+    return initialised ? s : s.fill(0);
 }
 
 function result<D extends DType>(dtype: D, data: Float64Array, shape: readonly number[]): Tensor<D> {
@@ -204,7 +209,7 @@ export const jsKernels: Kernels = {
         checkDtypes('convForward', x, w, bias);
         const g = convGeometry(x.shape, w.shape, options);
         checkBias(bias, g.outChannels);
-        const y = out64(x.dtype, numel(g.yShape), 'y');
+        const y = out64(x.dtype, numel(g.yShape), 'y', true); // convForward64 starts from the bias
         convForward64(g, in64(x.data, 'x'), in64(w.data, 'w'), bias?.data ?? null, y);
         return result(x.dtype, y, g.yShape);
     },
@@ -244,7 +249,7 @@ export const jsKernels: Kernels = {
         checkDtypes('convTransposeBackwardInput', dy, w);
         checkShape('dy', dy.shape, convTransposeOutputShape(xShape, w.shape, options));
         const g = convGeometry(dy.shape, w.shape, options, xShape.slice(2));
-        const dx = out64(dy.dtype, numel(xShape), 'x');
+        const dx = out64(dy.dtype, numel(xShape), 'x', true);
         convForward64(g, in64(dy.data, 'y'), in64(w.data, 'w'), null, dx);
         return result(dy.dtype, dx, xShape);
     },
@@ -261,7 +266,7 @@ export const jsKernels: Kernels = {
     poolForward<D extends DType>(x: Tensor<D>, spec: PoolSpec): PoolResult<D> {
         const { planes, yShape } = poolShapes(x.shape, spec);
         const len = numel(yShape);
-        const y = out64(x.dtype, len, 'y');
+        const y = out64(x.dtype, len, 'y', true);
         const indices = spec.mode === 'avg' ? null : new Int32Array(len);
         poolForward64(spec, planes, in64(x.data, 'x'), y, indices);
         return { y: result(x.dtype, y, yShape), indices };
