@@ -11,7 +11,7 @@ import { SHAPES, fill, forwardFlops, outSize, timeAsync } from './engine-shapes.
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
-const { values } = parseArgs({ options: { threads: { type: 'string', default: '1' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' } } });
+const { values } = parseArgs({ options: { threads: { type: 'string', default: '1' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, clock: { type: 'string', default: 'wall' } } });
 
 // ---- protobuf wire format: varints, length-delimited fields
 function varint(n) {
@@ -70,7 +70,7 @@ for (const id of values.shapes.split(',')) {
         intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
     });
     const x = new ort.Tensor('float32', fill(new Float32Array(n(s.x)), 1), s.x);
-    const fwd = await timeAsync(() => session.run({ X: x }), { runs: Number(values.runs), budgetMs: Number(values.budget) });
+    const fwd = await timeAsync(() => session.run({ X: x }), { runs: Number(values.runs), budgetMs: Number(values.budget), clockKind: values.clock });
     console.log(JSON.stringify({ engine, dtype: 'float32', shape: id, pass: 'forward', ...fwd, gflops: forwardFlops(s) / fwd.ms / 1e6 }));
     await session.release();
 }

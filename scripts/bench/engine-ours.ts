@@ -13,7 +13,7 @@ import { SHAPES, fill, forwardFlops, time } from './engine-shapes.mjs';
 
 interface Shape { x: number[]; w: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number }
 
-const { values } = parseArgs({ options: { dtype: { type: 'string', default: 'float32' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, engine: { type: 'string', default: 'ours' } } });
+const { values } = parseArgs({ options: { dtype: { type: 'string', default: 'float32' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, clock: { type: 'string', default: 'wall' }, engine: { type: 'string', default: 'ours' } } });
 const dtype = values.dtype as DType;
 const k = kernels();
 
@@ -34,11 +34,11 @@ for (const id of values.shapes!.split(',')) {
     const dy = make(y.shape, 4);
     const budgetMs = Number(values.budget);
     const runs = Number(values.runs);
-    const fwd = time(() => k.convForward(x, w, b, opts), { runs, budgetMs });
+    const fwd = time(() => k.convForward(x, w, b, opts), { runs, budgetMs, clockKind: values.clock });
     console.log(JSON.stringify({ engine: values.engine, dtype, shape: id, pass: 'forward', ...fwd, gflops: flops / fwd.ms / 1e6 }));
     const bwd = time(() => {
         k.convBackwardInput(dy, w, x.shape, opts);
         k.convBackwardWeight(x, dy, w.shape, opts, true);
-    }, { runs, budgetMs });
+    }, { runs, budgetMs, clockKind: values.clock });
     console.log(JSON.stringify({ engine: values.engine, dtype, shape: id, pass: 'backward', ...bwd, gflops: 2 * flops / bwd.ms / 1e6 }));
 }

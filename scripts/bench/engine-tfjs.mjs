@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { SHAPES, fill, forwardFlops, time } from './engine-shapes.mjs';
 
 const require = createRequire(import.meta.url);
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cpu' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'cpu' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, clock: { type: 'string', default: 'wall' } } });
 const tf = require('@tensorflow/tfjs');
 if (values.backend === 'wasm') {
     const wasm = require('@tensorflow/tfjs-backend-wasm');
@@ -52,7 +52,7 @@ for (const id of values.shapes.split(',')) {
     const dy = randomTensor(y0.shape, 4);
     y0.dispose();
     const flops = forwardFlops(s);
-    const fwd = time(() => { const y = forward(); y.dataSync(); y.dispose(); }, { runs, budgetMs });
+    const fwd = time(() => { const y = forward(); y.dataSync(); y.dispose(); }, { runs, budgetMs, clockKind: values.clock });
     console.log(JSON.stringify({ engine, dtype: 'float32', shape: id, pass: 'forward', ...fwd, gflops: flops / fwd.ms / 1e6 }));
     const attrs = { strides: stride, pad: explicit, dataFormat: 'NHWC', dilations: dil, dimRoundingMode: undefined };
     const backward = () => {
@@ -74,7 +74,7 @@ for (const id of values.shapes.split(',')) {
             if (!tf.getKernel(kernel, values.backend)) throw new Error(`no ${kernel} kernel in the ${values.backend} backend`);
         }
         backward();
-        bwd = time(backward, { runs, budgetMs });
+        bwd = time(backward, { runs, budgetMs, clockKind: values.clock });
     } catch (e) {
         console.log(JSON.stringify({ engine, dtype: 'float32', shape: id, pass: 'backward', missing: String(e.message ?? e).split('\n')[0] }));
     }

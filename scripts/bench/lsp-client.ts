@@ -66,6 +66,8 @@ export interface ReceivedDiagnostics {
 export interface StartOptions {
     /** The project root (where out/server/main.cjs lives). */
     readonly root: string;
+    /** The server script, relative to root (default out/server/main.cjs). */
+    readonly bundle?: string;
     /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=out/bench/profiles']. */
     readonly nodeArgs?: readonly string[];
     /** Where the server's stderr goes (default: kept in `stderr`). */
@@ -100,7 +102,7 @@ export class LspClient {
     }
 
     static start(options: StartOptions): LspClient {
-        const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_BUNDLE, '--stdio'], { cwd: options.root, stdio: 'pipe' });
+        const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? SERVER_BUNDLE, '--stdio'], { cwd: options.root, stdio: 'pipe' });
         return new LspClient(child, options);
     }
 

@@ -19,7 +19,7 @@
  * --json FILE (also write the results).
  */
 import '../../polyfill.cjs';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Session } from 'node:inspector';
 import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
@@ -30,7 +30,7 @@ import { convertDocument } from '../../server/to-program.js';
 import { analyzeProgram } from '../../src/analysis/analyze.js';
 import type { GraphDecl, Program } from '../../src/program.js';
 import { benchmarkFiles, type GeneratedFile } from './generate.js';
-import { ensureServerBundle, LspClient } from './lsp-client.js';
+import { ensureServerBundle, LspClient, SERVER_BUNDLE } from './lsp-client.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
 
 const ROOT = resolve(process.env.BENCH_ROOT ?? process.cwd());
@@ -46,6 +46,7 @@ const PROFILE = args.includes('--cpu-prof');
 const JSON_OUT = option('--json');
 const PROFILE_DIR = join(ROOT, 'out/bench/profiles');
 const VISIBLE_LINES = 60;
+const BENCH_BUNDLE = 'out/bench/server/main.cjs';
 
 interface Stats {
     median: number;
@@ -229,7 +230,7 @@ function targets(rows: Row[]): string {
 /** Starts a server (profiled with --cpu-prof), runs `work`, and shuts it down. */
 async function withServer<T>(name: string, work: (client: LspClient) => Promise<T>): Promise<T> {
     const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`, '--cpu-prof-interval=200'] : [];
-    const client = LspClient.start({ root: ROOT, nodeArgs });
+    const client = LspClient.start({ root: ROOT, bundle: BENCH_BUNDLE, nodeArgs });
     try {
         await client.initialize();
         return await work(client);
@@ -241,6 +242,10 @@ async function withServer<T>(name: string, work: (client: LspClient) => Promise<
 async function main(): Promise<void> {
     const built = ensureServerBundle(ROOT);
     if (built.length > 0) console.error(`built: ${built.join(', ')}`);
+    // Run a snapshot of the bundle: a rebuild during the run (tests rebuild a stale bundle) must
+    // neither change the server under measurement nor its source map, which the profiles need.
+    mkdirSync(join(ROOT, 'out/bench/server'), { recursive: true });
+    for (const ext of ['', '.map']) copyFileSync(join(ROOT, `${SERVER_BUNDLE}${ext}`), join(ROOT, `${BENCH_BUNDLE}${ext}`));
     const files = benchmarkFiles().filter(f => !ONLY || f.name.includes(ONLY));
     if (PROFILE) {
         rmSync(PROFILE_DIR, { recursive: true, force: true });

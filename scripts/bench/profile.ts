@@ -96,5 +96,32 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1])) lines.push(`| ${a} | ${(us / 1000).toFixed(0)} | ${pct(us)} |`);
     lines.push('', '| function | self ms | share |', '|---|---:|---:|');
     for (const [f, us] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`| ${f.replace(/\|/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${pct(us)} |`);
+
+    // Inclusive time: each function's own time plus everything it called (counted once per stack).
+    const inclusive = new Map<string, number>();
+    const children = new Map<number, number[]>(profile.nodes.map(n => [n.id, n.children ?? []]));
+    const keyOf = new Map<number, string>();
+    for (const n of profile.nodes) {
+        const where = sources.resolve(n.callFrame);
+        const file = where.file.replace(/^.*[/\\]node_modules[/\\]/, '').replace(/^(\.\.\/)+/, '');
+        keyOf.set(n.id, `${n.callFrame.functionName || '(anonymous)'}  ${file}:${where.line}`);
+    }
+    const isChild = new Set(profile.nodes.flatMap(n => n.children ?? []));
+    const visit = (id: number, active: Set<string>): number => {
+        let total = self.get(id) ?? 0;
+        const key = keyOf.get(id)!;
+        const fresh = !active.has(key);
+        if (fresh) active.add(key);
+        for (const child of children.get(id) ?? []) total += visit(child, active);
+        if (fresh) {
+            active.delete(key);
+            inclusive.set(key, (inclusive.get(key) ?? 0) + total);
+        }
+        return total;
+    };
+    for (const n of profile.nodes) if (!isChild.has(n.id)) visit(n.id, new Set());
+    const ours = [...inclusive].filter(([k]) => /\s(server|src)\//.test(k) || /(buildDocuments|parse|computeLocalScopes|link|updateReferences|validateDocument|getInlayHints|collectExportedSymbols)\s/.test(k.split('  ')[0] + ' '));
+    lines.push('', '| our functions and Langium build phases | inclusive ms | share |', '|---|---:|---:|');
+    for (const [f, us] of ours.sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`| ${f.replace(/\|/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${pct(us)} |`);
     return lines.join('\n');
 }

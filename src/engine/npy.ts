@@ -211,9 +211,16 @@ function littleEndianHost(): boolean {
     return new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 }
 
-/** Reads a .npy file; I/O errors keep their Node message, format errors are NpyErrors naming the file. */
+/** Reads a .npy file; every failure (I/O or format) is an NpyError naming the file. */
 export function readNpy(path: string): Tensor {
-    const bytes = readFileSync(path);
+    let bytes: Uint8Array;
+    try {
+        bytes = readFileSync(path);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+        throw new NpyError(`cannot read ${path}: ${why}`, { cause: e });
+    }
     try {
         return parseNpy(bytes);
     } catch (e) {

@@ -126,6 +126,8 @@ function makeBatchNorm(rank: 1 | 2 | 3) {
             let mean: ArrayLike<number>;
             let invstd: Float64Array;
             if (batchStatistics) {
+                // the analysis rejects this for a concrete batch; a symbolic one may be bound to 1 at run time
+                if (v.outer * v.inner === 1) throw new EngineError(`${name}: expected more than 1 value per channel when training (PyTorch raises too), got input size [${x.shape.join(', ')}]: use a batch of 2 or more`);
                 const m = moments(x.data, v);
                 mean = m.mean;
                 invstd = invStd(m.variance, a.eps);

@@ -7,9 +7,9 @@
  * Compute, as torch.nn.functional.local_response_norm: A = avg-pool of x² over the channel window
  * (x² seen as [N, 1, C, ∏spatial], windows of `size` channels by 1 position, padded
  * [⌊size/2⌋, ⌊(size − 1)/2⌋] and counted with the padding, so always divided by size), then
- * D = k + α·A and y = x·D^(−β). Backward: with t_c = −β·α·g_c·x_c·D_c^(−β−1), spread back through
- * the same average pool as u, dx = g·D^(−β) + 2·x·u. The pooling is the kernels' (window.ts), in
- * float64 whatever the dtype.
+ * D = k + α·A and y = x / D^β. Backward: with t_c = −β·α·g_c·x_c / (D_c^β·D_c), spread back
+ * through the same average pool as u, dx = g / D^β + 2·x·u. The pooling is the kernels' (window.ts),
+ * in float64 whatever the dtype.
  */
 import { formatShape } from '../shape/dims.js';
 import { type Tensor, numel, zeros } from '../tensor/tensor.js';
@@ -20,6 +20,10 @@ import { fmtNum } from './pointwise.js';
 interface Saved {
     /** D = k + α·A, per element */
     readonly base: Float64Array;
+    /** D^β */
+    readonly div: Float64Array;
+    /** [N, 1, C, ∏spatial] */
+    readonly planes: readonly number[];
     readonly spec: PoolSpec;
 }
 
@@ -89,30 +93,31 @@ export const localResponseNorm = defineLayer({
         for (let i = 0; i < xd.length; i++) sq[i] = xd[i]! * xd[i]!;
         const avg = ctx.kernels.poolForward(squares, spec).y.data;
         const base = new Float64Array(xd.length);
+        const div = new Float64Array(xd.length);
         const y = zeros(x.shape, x.dtype);
         const yd = y.data;
         for (let i = 0; i < xd.length; i++) {
             const d = k + alpha * avg[i]!;
             base[i] = d;
-            yd[i] = xd[i]! / Math.pow(d, beta);
+            div[i] = Math.pow(d, beta);
+            yd[i] = xd[i]! / div[i]!;
         }
-        const saved: Saved = { base, spec };
+        const saved: Saved = { base, div, planes, spec };
         return { output: y, saved };
     },
     backward(ctx) {
         const { alpha, beta } = ctx.args;
-        const { base, spec } = ctx.saved as Saved;
+        const { base, div, planes, spec } = ctx.saved as Saved;
         const x = ctx.inputs[0]!;
         const xd = x.data;
         const gd = ctx.gradOutput.data;
-        const planes = [x.shape[0]!, 1, x.shape[1]!, numel(x.shape) / (x.shape[0]! * x.shape[1]!)];
         const t: Tensor<'float64'> = zeros(planes, 'float64');
         const td = t.data;
-        for (let i = 0; i < xd.length; i++) td[i] = -beta * alpha * gd[i]! * xd[i]! * Math.pow(base[i]!, -beta - 1);
+        for (let i = 0; i < xd.length; i++) td[i] = (-beta * alpha * gd[i]! * xd[i]!) / (div[i]! * base[i]!);
         const u = ctx.kernels.poolBackward(t, planes, spec, null).data;
         const dx = zeros(x.shape, x.dtype);
         const out = dx.data;
-        for (let i = 0; i < xd.length; i++) out[i] = gd[i]! / Math.pow(base[i]!, beta) + 2 * xd[i]! * u[i]!;
+        for (let i = 0; i < xd.length; i++) out[i] = gd[i]! / div[i]! + 2 * xd[i]! * u[i]!;
         return { inputs: [dx], params: {} };
     },
 });

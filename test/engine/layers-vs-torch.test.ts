@@ -42,11 +42,25 @@ function f64(values: Float64Array, shape: readonly number[]): Tensor<'float64'> 
     return tensor(values, shape);
 }
 
-function run(c: Case, dtype: DType) {
+/**
+ * The analysis, which knows no mode, rejects batch norm with one value per channel (PyTorch raises
+ * in training); in eval mode PyTorch accepts it. Such eval cases are analysed with a symbolic
+ * batch (a warning, not an error) and run with the batch bound to its value.
+ */
+function analysed(c: Case): { record: NonNullable<ReturnType<typeof probeLayer>['record']>; bindings: Map<string, number> } {
     const probe = probeLayer(c.layer, c.inputs, c.args, FLOAT_ARGS);
-    const errors = probe.issues.filter(i => i.severity === 'error').map(i => i.message);
-    expect(errors, 'the analysis accepts the configuration').toEqual([]);
-    const record = probe.record!;
+    const errors = probe.issues.filter(i => i.severity === 'error');
+    if (c.mode === 'eval' && errors.length > 0 && errors.every(e => e.code === 'single-value-per-channel')) {
+        const symbolic = probeLayer(c.layer, c.inputs.map((s, i) => (i === 0 ? ['N', ...s.slice(1)] : s)), c.args, FLOAT_ARGS);
+        expect(symbolic.issues.filter(i => i.severity === 'error').map(i => i.message)).toEqual([]);
+        return { record: symbolic.record!, bindings: new Map([['N', c.inputs[0]![0]!]]) };
+    }
+    expect(errors.map(i => i.message), 'the analysis accepts the configuration').toEqual([]);
+    return { record: probe.record!, bindings: new Map() };
+}
+
+function run(c: Case, dtype: DType) {
+    const { record, bindings } = analysed(c);
     const cast = (t: Tensor<'float64'>) => (dtype === 'float64' ? t : astype(t, dtype));
     const inputs = c.inputs.map((shape, i) => {
         const values = c.inputValues ? Float64Array.from(c.inputValues[i]!) : fixtureValues(c.seed, `input${i}`, numel(shape)).map(v => v * (c.inputScale ?? 1));
@@ -61,7 +75,7 @@ function run(c: Case, dtype: DType) {
         buffers['running_var'] = cast(f64(fixtureValues(c.seed, 'running_var', channels, u => 0.5 + u), [channels]));
         buffers['num_batches_tracked'] = cast(f64(new Float64Array(1), [1]));
     }
-    const options = { mode: c.mode, rng: stream(c.seed, 'dropout'), bindings: new Map<string, number>() };
+    const options = { mode: c.mode, rng: stream(c.seed, 'dropout'), bindings };
     const state = { params, buffers };
     const forwarded = forwardLayer(record, inputs, state, options);
     const R = cast(f64(fixtureValues(c.seed, 'R', numel(c.outputShape)), c.outputShape));
@@ -75,7 +89,10 @@ function check(actual: Tensor | null | undefined, expectedB64: string, shape: re
     let scale = 0;
     for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
     const rtol = dtype === 'float64' ? 1e-10 : 1e-4;
-    expectAllclose(astype(actual!, 'float64'), expected, rtol * 1e-2 * Math.max(scale, 1e-30), rtol, `${what} (${dtype})`);
+    // float32 cannot reproduce float64 rounding residue (an exact 0 computed as 1e-15): its
+    // absolute floor is float32's resolution at the O(1) scale of the inputs, R and parameters.
+    const floor = dtype === 'float32' ? 1e-6 : 1e-30;
+    expectAllclose(astype(actual!, 'float64'), expected, Math.max(rtol * 1e-2 * scale, floor), rtol, `${what} (${dtype})`);
 }
 
 describe.each(families)('%s layers against PyTorch', family => {
@@ -86,7 +103,7 @@ describe.each(families)('%s layers against PyTorch', family => {
             check(forwarded.output, c.output, c.outputShape, dtype, 'output');
             for (const [name, b64] of Object.entries(c.grads)) {
                 const m = /^input(\d+)$/.exec(name);
-                const shape = m ? c.inputs[Number(m[1])]! : probeLayer(c.layer, c.inputs, c.args, FLOAT_ARGS).record!.weights.find(w => w.name === name)!.shape;
+                const shape = m ? c.inputs[Number(m[1])]! : analysed(c).record.weights.find(w => w.name === name)!.shape;
                 check(m ? grads.inputs[Number(m[1])] : grads.params[name], b64, shape, dtype, `gradient of ${name}`);
             }
             for (const [name, b64] of Object.entries(c.buffers ?? {})) check(buffers[name], b64, buffers[name]?.shape ?? [], dtype, name);

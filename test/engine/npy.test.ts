@@ -94,7 +94,9 @@ describe('malformed input', () => {
         expect(() => parseNpy(header("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }"))).toThrow(/structured dtypes are not supported/);
         expect(() => parseNpy(header("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }"))).toThrow("unsupported dtype '|O'");
         expect(() => parseNpy(new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0]))).toThrow(/truncated .npy file: the header claims 200 bytes/);
-        for (const e of [() => parseNpy(new Uint8Array(3))]) expect(e).toThrow(NpyError);
+        expect(() => parseNpy(new Uint8Array(3))).toThrow(NpyError);
+        expect(() => readNpy(join(FIXTURES, 'missing.npy'))).toThrow(/cannot read .*missing\.npy: no such file/);
+        expect(() => readNpy(FIXTURES)).toThrow(/it is a directory/);
     });
 
     it('tolerates spacing, key order, double quotes and Python 2 longs in the header', () => {

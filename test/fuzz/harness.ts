@@ -96,6 +96,8 @@ export interface ExerciseOptions {
 
 export interface ExerciseResult {
     readonly diagnostics: number;
+    /** Messages of the error diagnostics. */
+    readonly errors: readonly string[];
     readonly hints: number;
 }
 
@@ -202,7 +204,7 @@ async function exerciseOnce(text: string, options: ExerciseOptions): Promise<Exe
             }
             if (lsp.SignatureHelp) await request(`signature help ${at}`, text, () => lsp.SignatureHelp!.provideSignatureHelp(document, params, token));
         }
-        return { diagnostics: diagnostics.length, hints: hints.length };
+        return { diagnostics: diagnostics.length, errors: diagnostics.filter(d => d.severity === 1).map(d => d.message), hints: hints.length };
     } finally {
         Conv.analysis.Analyzer.forget(uri);
         documents.deleteDocument(uri);
