@@ -18,11 +18,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NetworkAnalysis } from '../src/analysis/analyze.js';
 import { gradcheck, GRADCHECK_DEFAULTS, type GradcheckReport, type TensorCheck } from '../src/engine/gradcheck.js';
-import { EngineError, lossOf, NetworkModel } from '../src/engine/network.js';
+import { EngineError, NetworkModel } from '../src/engine/network.js';
 import { writeNpy } from '../src/engine/npy.js';
 import { loadParams, readTensorFile } from '../src/engine/params-io.js';
 import type { Mode } from '../src/engine/types.js';
-import { type Tensor, formatShape, stats } from '../src/tensor/tensor.js';
+import { type Tensor, formatShape } from '../src/tensor/tensor.js';
+import { jsonStats, runReport, type JsonStats } from '../src/engine/run-report.js';
 import { CliError, displayPath, loadFiles } from './workspace.js';
 import { diagnosticsOf, formatDiagnostic } from './report.js';
 
@@ -106,14 +107,6 @@ function loadInputs(model: NetworkModel, raw: string | true | undefined): Tensor
     return inputs;
 }
 
-type JsonStats = { mean: number | null; std: number | null; min: number | null; max: number | null; norm: number | null };
-
-function jsonStats(t: Tensor): JsonStats {
-    const s = stats(t);
-    const n = (x: number) => (Number.isFinite(x) ? x : null);
-    return { mean: n(s.mean), std: n(s.std), min: n(s.min), max: n(s.max), norm: n(s.l2) };
-}
-
 function fmt(x: number | null): string {
     if (x === null) return 'nan';
     if (x === 0) return '0';
@@ -147,29 +140,11 @@ export async function runCommand({ files, flags }: Flags): Promise<number> {
     const R = model.lossWeights();
     const started = performance.now();
     const pass = engine(() => model.forward(inputs));
-    const loss = lossOf(pass.output, R);
     const back = engine(() => model.backward(pass, R));
     const seconds = (performance.now() - started) / 1000;
 
-    const layers = model.layers.map((record, i) => {
-        const activation = pass.values.get(record.output.id)!;
-        const gradient = back.grads.get(record.output.id);
-        return {
-            op: record.op,
-            name: record.name,
-            file: displayPath(record.call.loc.file),
-            line: record.call.loc.start.line + 1,
-            shape: [...activation.shape],
-            activation: jsonStats(activation),
-            gradient: gradient ? jsonStats(gradient) : jsonStats({ shape: activation.shape, data: new Float64Array(activation.data.length), dtype: 'float64' }),
-            params: Object.entries(model.states[i]!.params).map(([tensor, value]) => ({
-                tensor,
-                shape: [...value.shape],
-                value: jsonStats(value),
-                gradient: jsonStats(back.params[i]![tensor]!),
-            })),
-        };
-    });
+    const report = runReport(model, pass, back, R, displayPath);
+    const layers = report.layers;
     const out = flags.get('out');
     if (out !== undefined) {
         if (out === true) throw new CliError('--out needs a directory');
@@ -188,15 +163,15 @@ export async function runCommand({ files, flags }: Flags): Promise<number> {
             for (const [name, t] of Object.entries({ ...state.params, ...state.buffers })) write(out, `params/${key}.${name}.npy`, t);
             for (const [name, t] of Object.entries(back.params[i]!)) write(out, `param_grads/${key}.${name}.npy`, t);
         });
-        fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ network: network.graph.name, file, seed, dtype, mode, batch, loss, layers: model.keys }, null, 2) + '\n');
+        fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ network: network.graph.name, file, seed, dtype, mode, batch, loss: report.loss, layers: model.keys }, null, 2) + '\n');
     }
     if (flags.has('json')) {
-        process.stdout.write(JSON.stringify({ network: network.graph.name, dtype, seed, mode, loss, output: { shape: [...pass.output.shape], stats: jsonStats(pass.output) }, layers }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         return 0;
     }
     const lines: string[] = [];
     lines.push(`network ${network.graph.name} — ${file} · ${dtype} · ${mode} mode · seed ${seed} · batch ${batch}`);
-    lines.push(`loss L = sum(output * R) = ${loss.toPrecision(8)}   (R ~ N(0,1), seed ${seed}; inputs ${flags.has('input') ? 'from --input' : '~ N(0,1)'}; parameters ${params !== undefined ? 'from --params' : "PyTorch's default initialisation"})`);
+    lines.push(`loss L = sum(output * R) = ${report.loss.toPrecision(8)}   (R ~ N(0,1), seed ${seed}; inputs ${flags.has('input') ? 'from --input' : '~ N(0,1)'}; parameters ${params !== undefined ? 'from --params' : "PyTorch's default initialisation"})`);
     lines.push(`forward + backward: ${seconds.toFixed(3)} s`);
     lines.push('');
     const head = ['#', 'layer', 'shape', 'activation: mean std min max norm', 'gradient: mean std min max norm'];

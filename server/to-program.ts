@@ -29,7 +29,7 @@ export function convertDocument(document: LangiumDocument<ast.Model>): Converted
         return cst ? { file, start: cst.range.start, end: cst.range.end } : loc(node);
     };
     const expr = (e: ast.Expression | undefined): Expr => {
-        if (!e) return { kind: 'none', loc: loc(undefined) }; // an operand lost to a syntax error (reported by the parser)
+        if (!e || (e.$type as string) === 'Expression') return { kind: 'none', loc: loc(e) }; // an operand lost to a syntax error (missing, or an empty node from recovery)
         switch (e.$type) {
             case 'NumberLit': {
                 const text = e.$cstNode?.text ?? String(e.value);

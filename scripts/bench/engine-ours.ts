@@ -1,9 +1,9 @@
 /**
  * Bench runner for Convscope's own kernels: one dtype per process (see bench-engine.mjs), every
- * requested shape, forward and backward (input + weight gradients). Prints one JSON line per
- * measurement: { engine, dtype, shape, pass, ms, runs, gflops }.
+ * requested shape, forward and backward (input + weight + bias gradients). Prints one JSON line
+ * per measurement: { engine, dtype, shape, pass, ms, runs, reps, clock, gflops }.
  *
- *   node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5
+ *   node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5 [--clock cpu]
  */
 import { parseArgs } from 'node:util';
 import { kernels } from '../../src/engine/kernels/index.js';

@@ -83,6 +83,7 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     for (const [id, us] of self) {
         const frame = byId.get(id)!.callFrame;
         if (frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
+        if (frame.functionName === 'dispatch' && !frame.url) continue; // the inspector's own Profiler.stop
         const where = sources.resolve(frame);
         const file = where.file.replace(/^.*[/\\]node_modules[/\\]/, '').replace(/^(\.\.\/)+/, '');
         const key = `${frame.functionName || '(anonymous)'}  ${file}:${where.line}`;

@@ -111,7 +111,7 @@ export class NetworkModel {
      * before it — a perturbation of layer k's parameters recomputes only layers k, k+1, ...
      * `states` overrides layer states (perturbed parameters) without touching the model's.
      */
-    forward(inputs: readonly Tensor[], options: { from?: number; base?: ForwardPass; states?: ReadonlyMap<number, LayerState>; mode?: Mode } = {}): ForwardPass {
+    forward(inputs: readonly Tensor[], options: { from?: number; base?: ForwardPass; states?: ReadonlyMap<number, LayerState>; mode?: Mode; onLayer?: (index: number) => void } = {}): ForwardPass {
         const from = options.from ?? 0;
         const values = new Map<number, Tensor>();
         const tapes: Forwarded[] = [];
@@ -124,6 +124,7 @@ export class NetworkModel {
         const start = options.base ? from : 0;
         for (let i = start; i < this.layers.length; i++) {
             const record = this.layers[i]!;
+            options.onLayer?.(i);
             const args = record.inputs.map(t => this.value(values, t, record));
             const state = options.states?.get(i) ?? this.states[i]!;
             const forwarded = forwardLayer(record, args, state, { mode: options.mode ?? this.options.mode, rng: this.layerRng(i), bindings: this.bindings, kernels: this.kernels });
@@ -142,12 +143,13 @@ export class NetworkModel {
     }
 
     /** Reverse-mode backward of L with ∂L/∂output = `gradOutput`. */
-    backward(pass: ForwardPass, gradOutput: Tensor, options: { states?: ReadonlyMap<number, LayerState>; mode?: Mode } = {}): BackwardPass {
+    backward(pass: ForwardPass, gradOutput: Tensor, options: { states?: ReadonlyMap<number, LayerState>; mode?: Mode; onLayer?: (index: number) => void } = {}): BackwardPass {
         const grads = new Map<number, Tensor>();
         grads.set(this.network.outputs[0]!.tensor.id, gradOutput);
         const params: Array<Record<string, Tensor>> = this.layers.map(() => ({}));
         for (let i = this.layers.length - 1; i >= 0; i--) {
             const record = this.layers[i]!;
+            options.onLayer?.(i);
             const state = options.states?.get(i) ?? this.states[i]!;
             const dy = grads.get(record.output.id);
             if (!dy) {

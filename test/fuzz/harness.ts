@@ -8,7 +8,7 @@
  * removed again after each run, so thousands of runs do not accumulate in the workspace.
  */
 import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
-import type { Position, Range } from 'vscode-languageserver-types';
+import type { Diagnostic, Position, Range } from 'vscode-languageserver-types';
 import { CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as ast from '../../language/generated/ast.js';
@@ -59,6 +59,11 @@ async function request<T>(what: string, text: string, work: () => T | Promise<T>
     } finally {
         clearTimeout(timer);
     }
+}
+
+/** A diagnostic's message as text (LSP 3.18 allows Markdown content). */
+function messageOf(d: Diagnostic): string {
+    return typeof d.message === 'string' ? d.message : d.message?.value ?? '';
 }
 
 /** Checks positions and ranges against the document's lines. */
@@ -136,9 +141,10 @@ async function exerciseOnce(text: string, options: ExerciseOptions): Promise<Exe
         await request('link + validate', text, () => shared.workspace.DocumentBuilder.build([document], { validation: true }));
         const diagnostics = document.diagnostics ?? [];
         for (const d of diagnostics) {
-            bounds.range(`diagnostic '${d.message}'`, d.range);
-            if (typeof d.message !== 'string' || d.message.length === 0) throw new RobustnessError(`diagnostic without a message at ${JSON.stringify(d.range)}`);
-            if (d.message.startsWith('An error occurred')) throw new RobustnessError(`a crash became a diagnostic: ${d.message}\n--- document (${JSON.stringify(text)}) ---\n${text}`);
+            const message = messageOf(d);
+            bounds.range(`diagnostic '${message}'`, d.range);
+            if (message.length === 0) throw new RobustnessError(`diagnostic without a message at ${JSON.stringify(d.range)}`);
+            if (message.startsWith('An error occurred')) throw new RobustnessError(`a crash became a diagnostic: ${message}\n--- document (${JSON.stringify(text)}) ---\n${text}`);
         }
         const textDocument = { uri: uri.toString() };
         const whole: Range = { start: { line: 0, character: 0 }, end: document.textDocument.positionAt(text.length) };
@@ -204,7 +210,7 @@ async function exerciseOnce(text: string, options: ExerciseOptions): Promise<Exe
             }
             if (lsp.SignatureHelp) await request(`signature help ${at}`, text, () => lsp.SignatureHelp!.provideSignatureHelp(document, params, token));
         }
-        return { diagnostics: diagnostics.length, errors: diagnostics.filter(d => d.severity === 1).map(d => d.message), hints: hints.length };
+        return { diagnostics: diagnostics.length, errors: diagnostics.filter(d => d.severity === 1).map(messageOf), hints: hints.length };
     } finally {
         Conv.analysis.Analyzer.forget(uri);
         documents.deleteDocument(uri);
@@ -223,7 +229,7 @@ export interface TextEdit {
 
 /** What a user sees of a document: diagnostics and inlay hints, without URIs. */
 async function view(document: LangiumDocument<ast.Model>): Promise<string[]> {
-    const diagnostics = (document.diagnostics ?? []).map(d => `diagnostic ${d.severity} ${JSON.stringify(d.range)} ${d.message}`);
+    const diagnostics = (document.diagnostics ?? []).map(d => `diagnostic ${d.severity} ${JSON.stringify(d.range)} ${messageOf(d)}`);
     const range: Range = { start: { line: 0, character: 0 }, end: document.textDocument.positionAt(document.textDocument.getText().length) };
     const hints = (await Conv.lsp.InlayHintProvider?.getInlayHints(document, { textDocument: { uri: document.uri.toString() }, range }, CancellationToken.None)) ?? [];
     return [...diagnostics.sort(), ...hints.map(h => `hint ${JSON.stringify(h.position)} ${typeof h.label === 'string' ? h.label : h.label.map(p => p.value).join('')}`)];

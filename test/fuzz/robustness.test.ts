@@ -89,9 +89,11 @@ const separator = fc.constantFrom('', ' ', ' ', '\n', '\n    ', '\t');
 /** Text made of the language's tokens in random order. */
 const tokenSoup = fc.array(fc.tuple(token, separator), { maxLength: 80 }).map(parts => parts.map(([t, s]) => t + s).join(''));
 
-/** Token soup inside a plausible frame, so the parser gets past the declaration header. */
-const framedSoup = fc.tuple(tokenSoup, fc.constantFrom('network', 'block'), fc.boolean()).map(([soup, kind, withInput]) =>
-    `${kind} Net(c = 4) {\n    ${withInput ? 'input x: [N, 3, 32, 32]\n    ' : ''}${soup}\n}\n`);
+/** Token soup inside a plausible frame: a body (past the declaration header) or a parameter list. */
+const framedSoup = fc.tuple(tokenSoup, fc.constantFrom('network', 'block'), fc.constantFrom('body', 'body+input', 'params')).map(([soup, kind, where]) =>
+    where === 'params'
+        ? `${kind} Net(${soup}) {\n    input x: [N, 3, 32, 32]\n    conv2d(8, kernel_size=3)\n}\n`
+        : `${kind} Net(c = 4) {\n    ${where === 'body+input' ? 'input x: [N, 3, 32, 32]\n    ' : ''}${soup}\n}\n`);
 
 /** Statements built from the grammar with random (often wrong) layers, arguments and values. */
 const value: fc.Arbitrary<string> = fc.letrec<{ value: string }>(tie => ({
@@ -205,7 +207,7 @@ describe('the language server survives random input', () => {
         await fc.assert(fc.asyncProperty(tokenSoup, offsets, async (text, at) => void (await exercise(text, { offsets: at }))), params(250));
     }, TIMEOUT);
 
-    it('survives token soups inside a network or block body', async () => {
+    it('survives token soups inside a network or block body or parameter list', async () => {
         await fc.assert(fc.asyncProperty(framedSoup, offsets, async (text, at) => void (await exercise(text, { offsets: at }))), params(200));
     }, TIMEOUT);
 
@@ -295,6 +297,10 @@ const ADVERSARIAL: Record<string, string> = {
     'floor division next to comments': `network A(c = 8) {\n    input x: [N, 3, 8, 8]\n    conv2d(c // 2 // 2, kernel_size=3 // // 2\n    ) // c // 2\n    conv2d((c // 2) // (2), kernel_size=(c//c, c //c)) //\n    //\n}\n`,
     'imports of missing, self and odd paths': `import "nope.conv"\nimport "robust.conv"\nimport ""\nimport "../../../../etc/passwd"\nimport "a\\u0000b"\nnetwork A {\n    input x: [N, 3, 8, 8]\n    Missing(3)\n}\n`,
     'a merge of unrelated shapes': `network M {\n    input a: [N, 3, 8, 8]\n    input b: [N, 5, 4]\n    add(a, b) -> concat(a, b, dim=7) -> mul(a, a, a, dim=-9)\n    concat(dim=1)\n    add()\n}\n`,
+    // Found by the fuzzer: recovery leaves a parameter default of the abstract type 'Expression'.
+    'a parameter default lost to recovery': `network t(s=*`,
+    'a call lost to recovery': `network S {\n input x: [N, 3, 8, 8]\n conv2d(8, stride=(), padding=(1,))\n}`,
+    'an operand lost to recovery': `network S {\n input x: [N, 3, 8, 8]\n y = conv2d(1 *\n conv2d(-)\n}`,
     'an empty network and block': `network E { }\nblock F { }\nnetwork G() { input x: [N] }\n`,
     'only a header': `network`,
     // Chevrotain's recursive descent overflows the stack at about 118 nested parentheses on the

@@ -66,7 +66,7 @@ describe('the bundled server over stdio', () => {
         const from = client.received.length;
         await client.open(URI, TEXT);
         const { diagnostics } = await client.waitForDiagnostics(URI, { from });
-        expect(diagnostics.filter(d => d.severity === 1 || d.severity === 2).map(d => d.message)).toEqual([]);
+        expect(diagnostics.filter(d => d.severity === 1 || d.severity === 2).map(d => (typeof d.message === 'string' ? d.message : d.message.value))).toEqual([]);
     });
 
     it('shows the output shape of a statement as an inlay hint at its end', async () => {
