@@ -28,6 +28,7 @@ export class ConvHoverProvider implements HoverProvider {
         const leaf = leafAt(document, document.textDocument.offsetAt(params.position));
         if (!leaf) return undefined;
         const node = leaf.astNode;
+        if (AstUtils.findRootNode(node) !== document.parseResult.value) return undefined; // a recovery leftover outside the AST
         let value: string | undefined;
         if (ast.isCall(node) && isProperty(leaf, 'callee')) value = this.call(document, node);
         else if (ast.isArgument(node) && isProperty(leaf, 'name')) value = this.argument(document, node);

@@ -301,6 +301,8 @@ const ADVERSARIAL: Record<string, string> = {
     'a parameter default lost to recovery': `network t(s=*`,
     'a call lost to recovery': `network S {\n input x: [N, 3, 8, 8]\n conv2d(8, stride=(), padding=(1,))\n}`,
     'an operand lost to recovery': `network S {\n input x: [N, 3, 8, 8]\n y = conv2d(1 *\n conv2d(-)\n}`,
+    // Found by the fuzzer: recovery leaves CST leaves whose AST node is outside the document's AST.
+    'a reference orphaned by recovery': `network Net(c = 4) {\n    conv1d\ttrue+*/conv1d\t\n}\n`,
     'an empty network and block': `network E { }\nblock F { }\nnetwork G() { input x: [N] }\n`,
     'only a header': `network`,
     // Chevrotain's recursive descent overflows the stack at about 118 nested parentheses on the
