@@ -1,6 +1,6 @@
 // LSP benchmark runner (`npm run bench:lsp [-- --edits 30 --warmup 5 --only residual-1000 --cpu-prof --json out/bench/lsp.json]`).
-// Bundles scripts/bench/main.ts with esbuild (the same way scripts/build.mjs bundles the server, so
-// the in-process numbers are for the same code the server runs) and runs it; main.ts builds the
+// Bundles scripts/bench/lsp-bench.ts with esbuild (the same way scripts/build.mjs bundles the server, so
+// the in-process numbers are for the same code the server runs) and runs it; lsp-bench.ts builds the
 // server bundle when it is missing or stale, starts it over stdio and prints a markdown table.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -8,10 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'out/bench/main.cjs');
+const outfile = join(root, 'out/bench/lsp-bench.cjs');
 
 await esbuild.build({
-    entryPoints: [join(root, 'scripts/bench/main.ts')],
+    entryPoints: [join(root, 'scripts/bench/lsp-bench.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -1,5 +1,5 @@
 /** Block names resolve to the file's own blocks and those of the files it imports. */
-import { DefaultScopeProvider, type LangiumDocument, type ReferenceInfo, type Scope, AstUtils } from 'langium';
+import { DefaultScopeProvider, EMPTY_SCOPE, type LangiumDocument, type ReferenceInfo, type Scope, AstUtils } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import type * as ast from '../language/generated/ast.js';
 import type { ConvAnalysisService } from './conv-analysis.js';
@@ -10,6 +10,7 @@ export class ConvScopeProvider extends DefaultScopeProvider {
     }
 
     override getScope(context: ReferenceInfo): Scope {
+        if (!AstUtils.findRootNode(context.container).$document) return EMPTY_SCOPE; // a recovery leftover outside any document's AST
         if (context.property === 'callee') {
             const document = AstUtils.getDocument(context.container) as LangiumDocument<ast.Model>;
             const blocks: ast.Block[] = [];

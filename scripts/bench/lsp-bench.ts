@@ -29,9 +29,9 @@ import { createConvServices } from '../../server/conv-module.js';
 import { convertDocument } from '../../server/to-program.js';
 import { analyzeProgram } from '../../src/analysis/analyze.js';
 import type { GraphDecl, Program } from '../../src/program.js';
-import { benchmarkFiles, type GeneratedFile } from './generate.js';
+import { benchmarkFiles, type GeneratedFile } from './lsp-generate.js';
 import { ensureServerBundle, LspClient, SERVER_BUNDLE } from './lsp-client.js';
-import { summarizeProfile, type CpuProfile } from './profile.js';
+import { summarizeProfile, type CpuProfile } from './cpu-profile.js';
 
 const ROOT = resolve(process.env.BENCH_ROOT ?? process.cwd());
 const args = process.argv.slice(2);

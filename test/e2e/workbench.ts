@@ -1,0 +1,133 @@
+// Page object for VS Code 1.100's web workbench (code-server), with selectors that held in
+// every run on these machines. Every wait has a time limit and says what it waited for.
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { TimeoutError } from './harness.js';
+
+const nbsp = /\u00a0/g;
+
+export class Workbench {
+    constructor(readonly page: Page) {}
+
+    /** Waits until `locator` reaches `state`; the error names `what`. */
+    async waitFor(locator: Locator, what: string, timeoutMs = 30_000, state: 'visible' | 'hidden' | 'attached' = 'visible'): Promise<Locator> {
+        try {
+            await locator.first().waitFor({ state, timeout: timeoutMs });
+        } catch {
+            throw new TimeoutError(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${state})`);
+        }
+        return locator;
+    }
+
+    /** Polls `probe` until it returns a value other than undefined/false; the error names `what` and the last value seen. */
+    async poll<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, describe?: () => Promise<string>): Promise<T> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const value = await probe().catch(() => undefined);
+            if (value !== undefined && value !== false) return value;
+            if (Date.now() > deadline) {
+                const seen = describe ? `\nlast seen: ${await describe().catch((e) => String(e))}` : '';
+                throw new TimeoutError(`timed out after ${timeoutMs / 1000} s waiting for ${what}${seen}`);
+            }
+            await this.page.waitForTimeout(250);
+        }
+    }
+
+    async open(url: string): Promise<void> {
+        await this.page.goto(url, { timeout: 60_000 });
+        await this.waitFor(this.page.locator('.monaco-workbench'), 'the workbench', 60_000);
+        await this.waitFor(this.page.locator('.explorer-folders-view .monaco-list-row'), 'the explorer to list the workspace', 60_000);
+    }
+
+    /** Closes whatever quick input, widget or notification has focus. */
+    async escape(times = 2): Promise<void> {
+        for (let i = 0; i < times; i++) await this.page.keyboard.press('Escape');
+    }
+
+    get quickInput(): Locator {
+        return this.page.locator('.quick-input-widget');
+    }
+
+    private async pickQuickInputRow(label: string, what: string, timeoutMs: number): Promise<void> {
+        const row = this.quickInput.locator('.monaco-list-row', { hasText: label });
+        await this.waitFor(row, what, timeoutMs);
+        await row.first().click();
+    }
+
+    /** Opens a workspace file through Quick Open (Ctrl+P). */
+    async openFile(name: string): Promise<void> {
+        await this.escape();
+        await this.page.keyboard.press('Control+P');
+        const input = this.quickInput.locator('.quick-input-box input');
+        await this.waitFor(input, 'the Quick Open box');
+        await input.fill(name);
+        await this.pickQuickInputRow(name, `Quick Open to list ${name}`, 30_000);
+        await this.waitFor(this.page.locator('.tabs-container .tab.active', { hasText: name }), `the editor tab of ${name}`);
+        await this.waitFor(this.editorLines, `the text of ${name}`);
+    }
+
+    /** Runs a command by its title through the command palette (F1). */
+    async runCommand(title: string): Promise<void> {
+        await this.escape();
+        await this.editorLines.first().click().catch(() => undefined);
+        await this.page.keyboard.press('F1');
+        const input = this.quickInput.locator('.quick-input-box input');
+        await this.waitFor(input, 'the command palette');
+        await input.fill(`>${title}`);
+        const row = this.quickInput.locator('.monaco-list-row', { hasText: title });
+        await this.waitFor(row, `the command palette to offer "${title}"`);
+        await this.page.keyboard.press('Enter');
+    }
+
+    /** Moves the cursor to a 1-based line (Quick Open's `:line`). */
+    async goToLine(line: number, column?: number): Promise<void> {
+        await this.escape();
+        await this.page.keyboard.press('Control+P');
+        const input = this.quickInput.locator('.quick-input-box input');
+        await this.waitFor(input, 'the Quick Open box');
+        await input.fill(column ? `:${line}:${column}` : `:${line}`);
+        await this.page.keyboard.press('Enter');
+        await this.waitFor(this.quickInput, 'Quick Open to close', 10_000, 'hidden');
+    }
+
+    get editorLines(): Locator {
+        return this.page.locator('.editor-instance .monaco-editor .view-lines');
+    }
+
+    /** The visible text of the active editor (inlay hints included), with plain spaces. */
+    async editorText(): Promise<string> {
+        const text = await this.editorLines.first().innerText({ timeout: 5_000 });
+        return text.replace(nbsp, ' ');
+    }
+
+    get languageStatus(): Locator {
+        return this.page.locator('#status\\.editor\\.mode');
+    }
+
+    /** Opens the Problems panel and returns its rows' aria-labels (severity, message, line). */
+    async problems(): Promise<string[]> {
+        const rows = this.page.locator('.markers-panel .monaco-list-row');
+        if (!(await this.page.locator('.markers-panel').isVisible())) {
+            await this.page.keyboard.press('Control+Shift+M');
+            await this.waitFor(this.page.locator('.markers-panel'), 'the Problems panel');
+        }
+        return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).map((s) => s.replace(nbsp, ' '));
+    }
+
+    get notifications(): Locator {
+        return this.page.locator('.notifications-toasts .notification-toast');
+    }
+
+    notification(text: string | RegExp): Locator {
+        return this.notifications.filter({ hasText: text });
+    }
+
+    /** The content frame of the webview titled `title` (outer iframe.webview, then #active-frame). */
+    webview(title: string): FrameLocator {
+        return this.page.frameLocator(`iframe.webview[title*="${title.replace(/"/g, '\\"')}"]`).frameLocator('#active-frame');
+    }
+
+    async screenshot(file: string): Promise<string> {
+        await this.page.screenshot({ path: file, timeout: 10_000 });
+        return file;
+    }
+}
