@@ -40,14 +40,26 @@ export class ConvAnalysisService {
         const uri = document.uri.toString();
         const cached = this.cache.get(uri);
         if (cached && cached.key === key && cached.result.document === document) return cached.result;
-        const converted = this.convert(document);
-        const blocks = new Map<string, GraphDecl>();
-        for (const g of converted.graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
-        for (const doc of imported.found) {
-            for (const g of this.convert(doc).graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
+        let result: DocumentAnalysis;
+        try {
+            const converted = this.convert(document);
+            const blocks = new Map<string, GraphDecl>();
+            for (const g of converted.graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
+            for (const doc of imported.found) {
+                for (const g of this.convert(doc).graphs) if (g.kind === 'block' && !blocks.has(g.name)) blocks.set(g.name, g);
+            }
+            const program: Program = { file: uri, graphs: converted.graphs, blocks };
+            result = { document, converted, analysis: analyzeProgram(program), missingImports: imported.missing };
+        } catch (err) {
+            // A pathological file (an expression tens of thousands of terms long) can exhaust the
+            // stack; it gets one diagnostic instead of taking the server down.
+            if (!(err instanceof RangeError)) throw err;
+            const converted: Converted = { graphs: [], stmtOf: new Map(), callOf: new Map(), graphOf: new Map() };
+            const program: Program = { file: uri, graphs: [], blocks: new Map() };
+            const empty = analyzeProgram(program);
+            const at = { file: uri, start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+            result = { document, converted, analysis: { ...empty, issues: [{ severity: 'error', code: 'too-complex', message: `this file is too deeply nested to analyse (${err.message}): split long expressions`, loc: at, related: [] }] }, missingImports: imported.missing };
         }
-        const program: Program = { file: uri, graphs: converted.graphs, blocks };
-        const result: DocumentAnalysis = { document, converted, analysis: analyzeProgram(program), missingImports: imported.missing };
         this.cache.set(uri, { key, result });
         return result;
     }

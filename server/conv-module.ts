@@ -15,6 +15,7 @@ import { ConvScopeProvider } from './conv-scope.js';
 import { ConvSemanticTokenProvider } from './conv-semantic-tokens.js';
 import { ConvDocumentSymbolProvider } from './conv-symbols.js';
 import { ConvTokenBuilder } from './conv-tokens.js';
+import { ConvLexer } from './conv-lexer.js';
 import { ConvDocumentValidator, registerValidationChecks } from './conv-validator.js';
 
 export interface ConvAddedServices {
@@ -31,6 +32,7 @@ export const ConvModule: Module<ConvServices, PartialLangiumServices & ConvAdded
     },
     parser: {
         TokenBuilder: () => new ConvTokenBuilder(),
+        Lexer: services => new ConvLexer(services),
     },
     references: {
         ScopeProvider: services => new ConvScopeProvider(services, () => services.analysis.Analyzer),
