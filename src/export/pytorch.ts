@@ -152,8 +152,11 @@ interface Scope {
     readonly env: Map<string, Value>;
     /** Concrete values of the `.conv` value parameters (for evaluating call arguments). */
     readonly values: Map<string, Value>;
-    readonly input: TensorRef | undefined;
+    /** What `input` means: a block's input, a network's only input. */
+    input: TensorRef | undefined;
+    /** Attributes taken, and those kept for the named statements. */
     readonly attrs: Set<string>;
+    readonly reserved: Set<string>;
     readonly locals: Set<string>;
     readonly counters: Map<string, number>;
     readonly init: string[];
@@ -247,7 +250,9 @@ class Pass {
             inputs.push(ref);
             forwardParams.push(v);
         }
-        const out = this.body(scope, records, inputs[0], true);
+        if (inputs.length === 1) scope.input = inputs[0];
+        const stmtLocals = this.reserveStatements(scope);
+        const out = this.body(scope, stmtLocals, records, inputs[0], true);
         if (records.next !== records.list.length) throw new ExportError(`internal: ${records.list.length - records.next} layers of ${net.graph.name} were not exported`);
         if (!out) throw new ExportError(`network ${net.graph.name} has no output`);
         const doc = [
@@ -280,7 +285,7 @@ class Pass {
             if (!defaultPy) ctor.push(v);
             else if (hasVariables(defaultPy)) {
                 ctor.push(`${v}=None`);
-                scope.init.push(`if ${v} is None:`, `    ${v} = ${render(defaultPy)}`);
+                if (scope.symbolic) scope.init.push(`if ${v} is None:`, `    ${v} = ${render(defaultPy)}`);
             } else ctor.push(`${v}=${render(defaultPy)}`);
         }
         return ctor;
@@ -291,6 +296,11 @@ class Pass {
         for (let k = 1; scope.locals.has(name); k++) name = `${base}_${k}`;
         scope.locals.add(name);
         return name;
+    }
+
+    /** The first of `candidates` not taken (or a numbered one). */
+    private freeLocal(scope: Scope, candidates: readonly string[]): string {
+        return this.local(scope, candidates.find(c => !scope.locals.has(c)) ?? candidates[0]!);
     }
 
     private attr(scope: Scope, preferred: string | undefined, base: string): string {
@@ -306,24 +316,27 @@ class Pass {
             const k = (scope.counters.get(base) ?? 0) + 1;
             scope.counters.set(base, k);
             name = `${base}_${k}`;
-        } while (scope.attrs.has(name) || MODULE_ATTRIBUTES.has(name));
+        } while (scope.attrs.has(name) || scope.reserved.has(name) || MODULE_ATTRIBUTES.has(name));
         scope.attrs.add(name);
         return name;
     }
 
     // ---- bodies --------------------------------------------------------------------------------
 
+    /** Named statements keep their names as locals and attributes: reserved before any name of ours. */
+    private reserveStatements(scope: Scope): Map<ChainStmt, string> {
+        const locals = new Map<ChainStmt, string>();
+        for (const stmt of scope.graph.body) {
+            if (stmt.kind !== 'chain' || stmt.name === undefined) continue;
+            locals.set(stmt, this.local(scope, identifier(stmt.name, GLOBAL_NAMES)));
+            scope.reserved.add(identifier(stmt.name, MODULE_ATTRIBUTES));
+        }
+        return locals;
+    }
+
     /** Emits a graph body; returns the last statement's result. */
-    private body(scope: Scope, records: { list: readonly LayerRecord[]; next: number }, first: TensorRef | undefined, isNetwork: boolean): TensorRef | undefined {
-        // Reserve the statements' names first: they are the locals and attributes users will look for.
-        const stmtLocal = new Map<ChainStmt, string>();
-        for (const stmt of scope.graph.body) {
-            if (stmt.kind === 'chain' && stmt.name !== undefined) stmtLocal.set(stmt, this.local(scope, identifier(stmt.name, GLOBAL_NAMES)));
-        }
-        for (const stmt of scope.graph.body) {
-            if (stmt.kind === 'chain' && stmt.name !== undefined) scope.attrs.add(identifier(stmt.name, MODULE_ATTRIBUTES));
-        }
-        const running = this.local(scope, isNetwork ? 'x' : 'out');
+    private body(scope: Scope, stmtLocal: ReadonlyMap<ChainStmt, string>, records: { list: readonly LayerRecord[]; next: number }, first: TensorRef | undefined, isNetwork: boolean): TensorRef | undefined {
+        const running = this.freeLocal(scope, isNetwork ? ['x', 'out', 'h'] : ['out', 'y', 'h']);
         let previous = first;
         let last: TensorRef | undefined;
         for (const stmt of scope.graph.body) {
@@ -340,7 +353,7 @@ class Pass {
                 const layer = getLayer(call.callee);
                 const block = layer ? undefined : this.analysis.program.blocks.get(call.callee);
                 if (layer) current = this.layerCall(scope, layer, call, current, piped || i > 0, records, target, attrName, isNetwork);
-                else if (block) current = this.blockCall(scope, block, call, current, records, target, attrName);
+                else if (block) current = this.blockCall(scope, block, call, current, records, target, attrName, isNetwork);
                 else throw new ExportError(`unknown layer or block '${call.callee}'`);
             });
             if (!current) throw new ExportError(`a statement of ${scope.graph.name} (line ${stmt.loc.start.line + 1}) has no input`);
@@ -385,7 +398,7 @@ class Pass {
                 const actual = inputShape[axis];
                 if (typeof actual !== 'number') throw new ExportError(`${layer.name} at line ${call.loc.start.line + 1}: ${spec.name} is symbolic (${formatShape(inputShape)})`);
                 const tracked = axis === 1 ? inputs[0]!.ch : null;
-                emitted.set(spec.name, this.checked(scope, tracked, { t: 'int', v: actual }, v => v.t === 'int' && v.v === actual) ?? py.int(actual));
+                emitted.set(spec.name, this.checked(scope, tracked, v => v.t === 'int' && v.v === actual) ?? py.int(actual));
                 continue;
             }
             const written = bound.get(spec.name);
@@ -397,7 +410,7 @@ class Pass {
             const symbolic = pyOf(written.value, scope);
             const expected = resolved;
             const fromSource = symbolic && hasVariables(symbolic)
-                ? this.checked(scope, symbolic, undefined, v => {
+                ? this.checked(scope, symbolic, v => {
                     const c = coerce(spec, v, rank);
                     return c.ok && deepEqual(c.value, expected);
                 })
@@ -405,28 +418,28 @@ class Pass {
             emitted.set(spec.name, fromSource ?? resolvedLiteral(spec.type, resolved));
         }
         const args: string[] = [];
+        const keywords = new Map(emitted);
         for (const name of module.positional) {
-            const value = emitted.get(name);
+            const value = keywords.get(name);
             if (!value) break;
             args.push(render(value));
-            emitted.delete(name);
+            keywords.delete(name);
         }
-        for (const [name, value] of emitted) args.push(`${name}=${render(value)}`);
+        for (const [name, value] of keywords) args.push(`${name}=${render(value)}`);
         const attr = this.attr(scope, attrName, layer.name);
         scope.init.push(`self.${attr} = ${module.ctor}(${args.join(', ')})  # line ${call.loc.start.line + 1}`);
         const shape = isNetwork ? `  # ${formatShape(record.output.shape)}` : '';
         scope.forward.push(`${target} = self.${attr}(${inputs.map(r => r.v).join(', ')})${shape}`);
-        return { v: target, t: record.output, ch: scope.symbolic ? outputChannels(layer, record, inputs, emittedCopy(args, emitted, bound, scope, layer)) : null };
+        return { v: target, t: record.output, ch: scope.symbolic ? outputChannels(layer, record, inputs, name => emitted.get(name) ?? null) : null };
     }
 
     private blockCall(
         scope: Scope, block: GraphDecl, call: Call, current: TensorRef | undefined,
-        records: { list: readonly LayerRecord[]; next: number }, target: string, attrName: string | undefined,
+        records: { list: readonly LayerRecord[]; next: number }, target: string, attrName: string | undefined, isNetwork: boolean,
     ): TensorRef {
         if (!current) throw new ExportError(`${block.name} at line ${call.loc.start.line + 1} has no input`);
         const bound = bindArgs(block.params.map(p => p.name), call.args, new Set());
         const inner = newScope(block, this.modeOf(block) === 'symbolic');
-        const inputVar = this.local(inner, 'x');
         // Tensor parameters: forward() arguments, with their channels as constructor parameters.
         const tensorParams: Array<{ name: string; v: string; caller: TensorRef }> = [];
         const channelParams: Array<{ v: string; caller: TensorRef }> = [];
@@ -455,12 +468,15 @@ class Pass {
             given.set(p.name, value);
         }
         const ctorParams = this.bindOwnParams(inner, given);
+        const stmtLocals = this.reserveStatements(inner);
+        const inputVar = this.freeLocal(inner, ['x', 'input_', 'inp']);
         const input: TensorRef = { v: inputVar, t: current.t, ch: channelsOf(current, 'in_channels') };
+        inner.input = input;
         for (const tp of tensorParams) {
             const ref = inner.tensors.get(tp.name)!;
             inner.tensors.set(tp.name, { ...ref, ch: channelsOf(tp.caller, `${identifier(tp.name)}_channels`) });
         }
-        const out = this.body(inner, records, input, false) ?? input;
+        const out = this.body(inner, stmtLocals, records, input, false) ?? input;
         const symbolic = inner.symbolic;
         const usedChannels = channelParams.filter(c => inner.used.has(c.v));
         const signature = symbolic ? [...ctorParams, ...(usedChannels.length > 0 ? ['*', ...usedChannels.map(c => c.v)] : [])] : [];
@@ -486,22 +502,22 @@ class Pass {
                 if (a.name !== undefined) positional = false;
                 const value = inner.values.get(name)!;
                 const expr = pyOf(a.value, scope);
-                const arg = expr && hasVariables(expr) ? this.checked(scope, expr, undefined, v => sameValue(v, value)) ?? literal(value) : literal(value);
+                const arg = expr && hasVariables(expr) ? this.checked(scope, expr, v => sameValue(v, value)) ?? literal(value) : literal(value);
                 if (!arg) throw new ExportError(`${block.name} at line ${call.loc.start.line + 1}: argument '${name}' has no Python value`);
                 passed.set(inner.valueParams.get(name)!, arg);
                 args.push(positional ? render(arg) : `${inner.valueParams.get(name)}=${render(arg)}`);
             }
             for (const c of usedChannels) {
                 const actual = inner.env.get(c.v)!;
-                const arg = this.checked(scope, c.caller.ch, actual, v => sameValue(v, actual)) ?? literal(actual)!;
+                const arg = this.checked(scope, c.caller.ch, v => sameValue(v, actual)) ?? literal(actual)!;
                 passed.set(c.v, arg);
                 args.push(`${c.v}=${render(arg)}`);
             }
         }
         const attr = this.attr(scope, attrName, snakeCase(block.name));
         scope.init.push(`self.${attr} = ${className}(${args.join(', ')})  # line ${call.loc.start.line + 1}`);
-        const tensorArgs = tensorParams.map(t => `${identifier(t.name)}=${t.caller.v}`);
-        scope.forward.push(`${target} = self.${attr}(${[current.v, ...tensorArgs].join(', ')})`);
+        const tensorArgs = tensorParams.map(t => `${t.v}=${t.caller.v}`);
+        scope.forward.push(`${target} = self.${attr}(${[current.v, ...tensorArgs].join(', ')})${isNetwork ? `  # ${formatShape(out.t.shape)}` : ''}`);
 
         // The result's channels in the caller's terms: the block's expression with the call's arguments.
         let ch: Py | null = null;
@@ -524,7 +540,7 @@ class Pass {
      * otherwise marks the instance as not expressible generically. Returns the expression or
      * undefined (then the caller writes the literal).
      */
-    private checked(scope: Scope, expr: Py | null, _expected: Value | undefined, accept: (v: Value) => boolean): Py | undefined {
+    private checked(scope: Scope, expr: Py | null, accept: (v: Value) => boolean): Py | undefined {
         if (!expr || !scope.symbolic) return undefined;
         if (!hasVariables(expr)) return expr;
         const v = evaluate(expr, scope.env);
@@ -537,24 +553,11 @@ class Pass {
     }
 }
 
-/** The emitted value of each argument, for `outputChannels` (out_channels / out_features). */
-function emittedCopy(_args: string[], _rest: Map<string, Py>, bound: Map<string, Arg>, scope: Scope, layer: AnyLayer): (name: string) => Py | null {
-    return name => {
-        const arg = bound.get(name);
-        if (!arg) return null;
-        const expr = pyOf(arg.value, scope);
-        if (expr) return expr;
-        const v = evalValue(arg.value, scope);
-        return v ? literal(v) ?? null : null;
-    };
-    void layer;
-}
-
 function newScope(graph: GraphDecl, symbolic: boolean): Scope {
     return {
         graph, symbolic,
         valueParams: new Map(), tensors: new Map(), env: new Map(), values: new Map(),
-        input: undefined, attrs: new Set(), locals: new Set(['self']), counters: new Map(),
+        input: undefined, attrs: new Set(), reserved: new Set(), locals: new Set(['self']), counters: new Map(),
         init: [], forward: [], helpers: new Set(), used: new Set(), ok: true,
     };
 }
@@ -592,18 +595,12 @@ function bindArgs(names: readonly string[], args: readonly Arg[], skip: Readonly
 }
 
 function isTensorExpr(e: Expr, scope: Scope): boolean {
-    return (e.kind === 'name' && scope.tensors.has(e.name)) || (e.kind === 'input' && !!inputOf(scope));
-}
-
-function inputOf(scope: Scope): TensorRef | undefined {
-    if (scope.input) return scope.input;
-    // A block's input is the first forward() argument; a network's `input` is its only input.
-    return scope.tensors.get('\0input');
+    return (e.kind === 'name' && scope.tensors.has(e.name)) || (e.kind === 'input' && scope.input !== undefined);
 }
 
 function tensorOf(e: Expr, scope: Scope): TensorRef | undefined {
     if (e.kind === 'name') return scope.tensors.get(e.name);
-    if (e.kind === 'input') return inputOf(scope);
+    if (e.kind === 'input') return scope.input;
     return undefined;
 }
 

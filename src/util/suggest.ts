@@ -25,8 +25,10 @@ export function suggest(name: string, candidates: Iterable<string>, max = 3): st
         const limit = Math.max(1, Math.floor(Math.max(name.length, candidate.length) / 3));
         if (distance <= limit) scored.push([candidate, distance]);
     }
-    scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
-    return scored.slice(0, max).map(([c]) => c);
+    scored.sort((x, y) => x[1] - y[1] || x[0].length - y[0].length || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    // Only the closest: 'batchnorm2d' suggests batch_norm2d, not also batch_norm1d and 3d.
+    const best = scored[0]?.[1];
+    return scored.filter(([, d]) => d === best).slice(0, max).map(([c]) => c);
 }
 
 export function didYouMean(name: string, candidates: Iterable<string>): string {
