@@ -25,6 +25,7 @@ import type { Mode } from '../src/engine/types.js';
 import { type Tensor, formatShape } from '../src/tensor/tensor.js';
 import { jsonStats, runReport, type JsonStats } from '../src/engine/run-report.js';
 import { CliError, displayPath, loadFiles } from './workspace.js';
+import { parseSize } from '../src/util/size.js';
 import { diagnosticsOf, formatDiagnostic } from './report.js';
 
 export interface Flags {
@@ -43,11 +44,9 @@ function num(flags: Map<string, string | true>, name: string, fallback: number, 
 function bytes(flags: Map<string, string | true>): number | undefined {
     const raw = flags.get('memory-budget');
     if (raw === undefined) return undefined;
-    const m = typeof raw === 'string' ? /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i.exec(raw.trim()) : null;
-    if (!m) throw new CliError(`--memory-budget must be a size such as 2GiB, 512M or 1000000, got ${raw}`);
-    const unit = (m[2] ?? 'b').toLowerCase()[0]!;
-    const scale = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
-    return Math.floor(Number(m[1]) * scale);
+    const n = typeof raw === 'string' ? parseSize(raw) : undefined;
+    if (n === undefined) throw new CliError(`--memory-budget must be a size such as 2GiB, 512M or 1000000, got ${raw}`);
+    return n;
 }
 
 function choice<T extends string>(flags: Map<string, string | true>, name: string, allowed: readonly T[], fallback: T): T {
@@ -233,7 +232,8 @@ export async function gradcheckCommand({ files, flags }: Flags): Promise<number>
     return report.passed ? 0 : 1;
 }
 
-function gradcheckText(report: GradcheckReport, seconds: number, f32: boolean): string {
+/** The report as `convscope gradcheck` prints it (also the editor's output channel). */
+export function gradcheckText(report: GradcheckReport, seconds: number, f32: boolean): string {
     const lines = [
         `gradient check of ${report.network} · ${report.dtype} · seed ${report.seed} · eps ${report.eps} · atol ${report.atol} · rtol ${report.rtol}`,
         `loss: ${report.loss}`,

@@ -8,6 +8,7 @@ import type { LangiumDocument } from 'langium';
 import { CliError, displayPath, loadFiles } from './workspace.js';
 import { diagnosticsOf, formatDiagnostic, summaryJson, summaryTable } from './report.js';
 import { gradcheckCommand, runCommand } from './engine-commands.js';
+import { exportCommand } from './export-command.js';
 
 const USAGE = `usage:
   convscope check FILE... [--json]                     diagnostics as file:line:col severity message; exit 1 on errors
@@ -18,6 +19,7 @@ const USAGE = `usage:
   convscope gradcheck FILE [--network NAME] [--seed S] [--eps E] [--atol A] [--rtol R] [--max-elements K] [--fast]
                 [--dtype float64|float32] [--mode train|eval] [--scope layer|network|both] [--batch B] [--json]
                                                        central differences vs backward, per layer and end to end; exit 1 on failure
+  convscope export FILE [--network NAME] [-o OUT.py]   the network(s) as a runnable PyTorch nn.Module (stdout without -o)
 exit codes: 0 ok, 1 errors in the file / failed checks, 2 bad usage or unreadable input`;
 
 interface Parsed {
@@ -94,6 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             case 'summary': return await summary(rest);
             case 'run': return await runCommand(parseArgs(rest, new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'batch', 'memory-budget']), new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'json', 'batch', 'memory-budget'])));
             case 'gradcheck': return await gradcheckCommand(parseArgs(rest, new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'fast', 'json', 'dtype', 'mode', 'scope', 'batch', 'memory-budget'])));
+            case 'export': return await exportCommand(parseArgs(rest.map(a => (a === '-o' ? '--out' : a.startsWith('-o=') ? `--out=${a.slice(3)}` : a)), new Set(['network', 'out']), new Set(['network', 'out'])));
             case undefined:
             case '-h':
             case '--help':

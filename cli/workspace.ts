@@ -1,7 +1,7 @@
 /** Loads `.conv` files (and, transitively, what they import) into Langium documents for the CLI. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { URI, type LangiumDocument } from 'langium';
+import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type * as ast from '../language/generated/ast.js';
 import { createConvServices } from '../server/conv-module.js';
@@ -39,6 +39,31 @@ export async function loadFiles(files: readonly string[]) {
     }
     await shared.workspace.DocumentBuilder.build([...all.values()], { validation: true });
     return { Conv, roots };
+}
+
+/**
+ * The same from texts held in memory (the editor's documents, unsaved edits included): `files`
+ * are the roots and everything they import, by URI; imports of files not given stay missing.
+ */
+export async function loadTexts(files: ReadonlyArray<{ readonly uri: string; readonly text: string }>, roots: readonly string[]) {
+    const { shared, Conv } = createConvServices(EmptyFileSystem);
+    const factory = shared.workspace.LangiumDocumentFactory;
+    const documents = shared.workspace.LangiumDocuments;
+    const all = new Map<string, LangiumDocument<ast.Model>>();
+    for (const file of files) {
+        const uri = URI.parse(file.uri);
+        if (all.has(uri.toString())) continue;
+        const doc = factory.fromString<ast.Model>(file.text, uri);
+        documents.addDocument(doc);
+        all.set(uri.toString(), doc);
+    }
+    const found = roots.map(r => {
+        const doc = all.get(URI.parse(r).toString());
+        if (!doc) throw new CliError(`${r}: not among the documents given`);
+        return doc;
+    });
+    await shared.workspace.DocumentBuilder.build([...all.values()], { validation: true });
+    return { Conv, roots: found };
 }
 
 /** A path for messages: relative to the working directory when inside it. */

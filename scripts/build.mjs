@@ -1,24 +1,12 @@
-// Bundles the language server and the CLI with esbuild (CommonJS for Node 20 and VS Code).
+// Bundles with esbuild: the language server, the CLI and the engine worker (CommonJS for Node 20
+// and VS Code), the VS Code extension (CommonJS, `vscode` external) and the report webview's
+// script (an IIFE for the browser, chart.js inside). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
+import { bundles } from './bundles.mjs';
 
 const watch = process.argv.includes('--watch');
-const options = {
-    entryPoints: { 'server/main': 'server/main.ts', 'cli/main': 'cli/main.ts' },
-    outdir: 'out',
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    logLevel: 'warning',
-    // Langium's ESM uses import.meta.url in a few places; map it for the CommonJS bundle.
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-};
 if (watch) {
-    const ctx = await esbuild.context(options);
-    await ctx.watch();
+    for (const options of bundles()) await (await esbuild.context(options)).watch();
 } else {
-    await esbuild.build(options);
+    await Promise.all(bundles().map(options => esbuild.build(options)));
 }

@@ -27,7 +27,7 @@ interface Cached {
 export class ConvAnalysisService {
     private readonly documents: LangiumDocuments;
     private readonly cache = new Map<string, Cached>();
-    private readonly conversions = new WeakMap<LangiumDocument, { version: number; converted: Converted }>();
+    private readonly conversions = new WeakMap<LangiumDocument, { root: ast.Model; converted: Converted }>();
 
     constructor(shared: { workspace: { LangiumDocuments: LangiumDocuments } } | LangiumSharedServices) {
         this.documents = shared.workspace.LangiumDocuments;
@@ -69,11 +69,13 @@ export class ConvAnalysisService {
     }
 
     private convert(document: LangiumDocument<ast.Model>): Converted {
-        const version = document.textDocument.version;
+        // Keyed on the parsed AST, which is replaced whenever the document is reparsed (a file
+        // changed on disk keeps its text document version).
+        const root = document.parseResult.value;
         const known = this.conversions.get(document);
-        if (known && known.version === version) return known.converted;
+        if (known && known.root === root) return known.converted;
         const converted = convertDocument(document);
-        this.conversions.set(document, { version, converted });
+        this.conversions.set(document, { root, converted });
         return converted;
     }
 
@@ -102,6 +104,33 @@ export class ConvAnalysisService {
         }
         return { found, missing };
     }
+}
+
+/**
+ * The URIs (as strings) of every file `document` imports, directly or not, whether or not a
+ * document exists for them (a missing import may appear later). Follows the imports of the
+ * documents as they were last parsed.
+ */
+export function importedUris(document: LangiumDocument<ast.Model>, documents: LangiumDocuments): Set<string> {
+    const start = document.uri.toString();
+    const seen = new Set<string>([start]);
+    const queue: LangiumDocument<ast.Model>[] = [document];
+    while (queue.length > 0) {
+        const doc = queue.pop()!;
+        const imports = doc.parseResult?.value?.imports;
+        if (!imports) continue; // not parsed yet
+        for (const imp of imports) {
+            if (!imp.path) continue;
+            const uri = resolveImport(doc.uri, imp.path);
+            const key = uri.toString();
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const target = documents.getDocument(uri) as LangiumDocument<ast.Model> | undefined;
+            if (target) queue.push(target);
+        }
+    }
+    seen.delete(start);
+    return seen;
 }
 
 export function resolveImport(from: URI, path: string): URI {

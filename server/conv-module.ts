@@ -5,6 +5,7 @@ import { ConvGeneratedModule, ConvGeneratedSharedModule } from '../language/gene
 import { ConvAnalysisService } from './conv-analysis.js';
 import { ConvCodeActionProvider } from './conv-code-actions.js';
 import { ConvCodeLensProvider } from './conv-code-lens.js';
+import { ConvDocumentBuilder } from './conv-document-builder.js';
 import { ConvCompletionProvider } from './conv-completion.js';
 import { ConvFoldingRangeProvider } from './conv-folding.js';
 import { ConvFormatter } from './conv-formatter.js';
@@ -16,7 +17,8 @@ import { ConvSemanticTokenProvider } from './conv-semantic-tokens.js';
 import { ConvDocumentSymbolProvider } from './conv-symbols.js';
 import { ConvTokenBuilder } from './conv-tokens.js';
 import { ConvLexer } from './conv-lexer.js';
-import { ConvDocumentValidator, registerValidationChecks } from './conv-validator.js';
+import { registerValidationChecks } from './conv-validator.js';
+import { ConvLinker, ConvReferenceDescriptionProvider, ConvScopeComputation, FastAstValidator } from './conv-traversal.js';
 
 export interface ConvAddedServices {
     analysis: {
@@ -36,9 +38,14 @@ export const ConvModule: Module<ConvServices, PartialLangiumServices & ConvAdded
     },
     references: {
         ScopeProvider: services => new ConvScopeProvider(services, () => services.analysis.Analyzer),
+        ScopeComputation: services => new ConvScopeComputation(services),
+        Linker: services => new ConvLinker(services),
+    },
+    workspace: {
+        ReferenceDescriptionProvider: services => new ConvReferenceDescriptionProvider(services),
     },
     validation: {
-        DocumentValidator: services => new ConvDocumentValidator(services),
+        DocumentValidator: services => new FastAstValidator(services),
     },
     lsp: {
         InlayHintProvider: services => new ConvInlayHintProvider(services),
@@ -58,6 +65,7 @@ export const ConvModule: Module<ConvServices, PartialLangiumServices & ConvAdded
 export const ConvSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
     workspace: {
         ConfigurationProvider: services => new ConvConfigurationProvider(services),
+        DocumentBuilder: services => new ConvDocumentBuilder(services),
     },
 };
 

@@ -1,5 +1,5 @@
 /** Builds the core's language-neutral Program from Langium's AST, remembering which node made which. */
-import { AstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, GrammarAST, isCompositeCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import type { Range } from 'vscode-languageserver-types';
 import type * as ast from '../language/generated/ast.js';
 import type { Arg, Call, Expr, GraphDecl, Loc, ParamDecl, Stmt } from '../src/program.js';
@@ -15,6 +15,47 @@ export interface Converted {
 
 const EMPTY: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/** The feature of the assignment each grammar element belongs to (null: none), cached per element. */
+const features = new WeakMap<GrammarAST.AbstractElement, string | null>();
+
+function featureOf(element: GrammarAST.AbstractElement | undefined): string | null {
+    if (!element) return null;
+    let feature = features.get(element);
+    if (feature === undefined) {
+        feature = AstUtils.getContainerOfType(element, GrammarAST.isAssignment)?.feature ?? null;
+        features.set(element, feature);
+    }
+    return feature;
+}
+
+/**
+ * The first CST node of `element` assigned to `property`: what GrammarUtils.findNodeForProperty
+ * finds (the node's own children, depth first, not entering other AST nodes), without building
+ * the list of every match.
+ */
+function findNodeForProperty(node: CstNode, property: string, element: AstNode): CstNode | undefined {
+    if (!isCompositeCstNode(node) || node.astNode !== element) return undefined;
+    for (const child of node.content) {
+        if (featureOf(child.grammarSource) === property) return child;
+        const found = findNodeForProperty(child, property, element);
+        if (found) return found;
+    }
+    return undefined;
+}
+
+/** A node's text, read from its one visible token when it has one (a composite node's `text` walks the tree twice). */
+function tokenText(cst: CstNode | undefined): string | undefined {
+    if (!cst) return undefined;
+    if (!isCompositeCstNode(cst)) return cst.text;
+    let token: CstNode | undefined;
+    for (const child of cst.content) {
+        if (child.hidden) continue;
+        if (token || isCompositeCstNode(child)) return cst.text;
+        token = child;
+    }
+    return token ? token.text : cst.text;
+}
+
 export function convertDocument(document: LangiumDocument<ast.Model>): Converted {
     const file = document.uri.toString();
     const stmtOf = new Map<AstNode, Stmt>();
@@ -25,14 +66,14 @@ export function convertDocument(document: LangiumDocument<ast.Model>): Converted
         return { file, start: range.start, end: range.end };
     };
     const propLoc = (node: AstNode, property: string): Loc => {
-        const cst = node.$cstNode ? GrammarUtils.findNodeForProperty(node.$cstNode, property) : undefined;
+        const cst = node.$cstNode ? findNodeForProperty(node.$cstNode, property, node) : undefined;
         return cst ? { file, start: cst.range.start, end: cst.range.end } : loc(node);
     };
     const expr = (e: ast.Expression | undefined): Expr => {
         if (!e || (e.$type as string) === 'Expression') return { kind: 'none', loc: loc(e) }; // an operand lost to a syntax error (missing, or an empty node from recovery)
         switch (e.$type) {
             case 'NumberLit': {
-                const text = e.$cstNode?.text ?? String(e.value);
+                const text = tokenText(e.$cstNode) ?? String(e.value);
                 return { kind: 'number', value: e.value, isInt: /^\d+$/.test(text), loc: loc(e) };
             }
             case 'BoolLit':

@@ -86,6 +86,40 @@ export interface FileAnalysis {
 }
 
 const MAX_BLOCK_DEPTH = 48;
+
+/** What argument matching needs of a layer or block, computed once per layer / block declaration. */
+interface Signature {
+    /** Parameter names, in order (a layer's tensor arguments excluded). */
+    readonly names: readonly string[];
+    /** Names without a default. */
+    readonly required: readonly string[];
+    /** Whether the layer takes a variable number of tensors (merges). */
+    readonly variadic: boolean;
+    /** A layer's non-tensor argument specs, in order. */
+    readonly specs: AnyLayer['args'];
+}
+
+const layerSignatures = new WeakMap<AnyLayer, Signature>();
+const blockSignatures = new WeakMap<GraphDecl, Signature>();
+
+function layerSignature(layer: AnyLayer): Signature {
+    let sig = layerSignatures.get(layer);
+    if (!sig) {
+        const specs = layer.args.filter(a => a.type.kind !== 'tensors');
+        sig = { names: specs.map(a => a.name), required: specs.filter(a => a.default === undefined).map(a => a.name), variadic: layer.args.some(a => a.type.kind === 'tensors'), specs };
+        layerSignatures.set(layer, sig);
+    }
+    return sig;
+}
+
+function blockSignature(block: GraphDecl): Signature {
+    let sig = blockSignatures.get(block);
+    if (!sig) {
+        sig = { names: block.params.map(p => p.name), required: block.params.filter(p => p.default === undefined).map(p => p.name), variadic: false, specs: [] };
+        blockSignatures.set(block, sig);
+    }
+    return sig;
+}
 const FAILED = Symbol('failed');
 
 /** Issue codes of problems found without evaluating anything; reported where they are written. */
@@ -216,8 +250,13 @@ class Analyzer {
             this.push({ severity: 'error', code: 'unknown-layer', message: `unknown layer or block '${call.callee}'${didYouMean(call.callee, candidates)}`, loc: call.calleeLoc, related: [] });
             return;
         }
-        if (layer) this.bindNames(undefined, layer.args.filter(a => a.type.kind !== 'tensors').map(a => a.name), call, layer.name, layer.args.some(a => a.type.kind === 'tensors'), layer.args.filter(a => a.default === undefined && a.type.kind !== 'tensors').map(a => a.name));
-        else if (block) this.bindNames(undefined, block.params.map(p => p.name), call, `block ${block.name}`, false, block.params.filter(p => p.default === undefined).map(p => p.name));
+        if (layer) {
+            const sig = layerSignature(layer);
+            this.bindNames(undefined, sig.names, call, layer.name, sig.variadic, sig.required);
+        } else if (block) {
+            const sig = blockSignature(block);
+            this.bindNames(undefined, sig.names, call, `block ${block.name}`, false, sig.required);
+        }
         void graph;
     }
 
@@ -243,7 +282,7 @@ class Analyzer {
                 bound.set(name, arg);
             } else {
                 if (!names.includes(arg.name)) {
-                    this.report(frame, 'error', code ?? 'unknown-argument', `${what} has no argument '${arg.name}'${didYouMean(arg.name, names)}`, arg.nameLoc ?? arg.loc);
+                    this.report(frame, 'error', code ?? 'unknown-argument', `${what} has no argument '${arg.name}'${didYouMean(arg.name, names) || (names.length === 0 ? ': it takes none' : ` (it takes ${names.join(', ')})`)}`, arg.nameLoc ?? arg.loc);
                     ok = false;
                     continue;
                 }
@@ -420,7 +459,8 @@ class Analyzer {
             this.report(frame, 'error', 'block-depth', `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`, call.calleeLoc);
             return undefined;
         }
-        const bound = this.bindNames(frame, block.params.map(p => p.name), call, `block ${block.name}`, false, block.params.filter(p => p.default === undefined).map(p => p.name));
+        const sig = blockSignature(block);
+        const bound = this.bindNames(frame, sig.names, call, `block ${block.name}`, false, sig.required);
         if (!bound) return undefined;
         const given = new Map<string, Value | Tensor>();
         for (const [pname, arg] of bound) {
@@ -443,9 +483,41 @@ class Analyzer {
         return result.tensor;
     }
 
+    /** Reads every argument (given or default) against the layer's schema; undefined after reporting. */
+    private resolveArgs(frame: Frame, layer: AnyLayer, call: Call, bound: Map<string, Arg>, positional: Map<Arg, Value>, rank: number, inputs: readonly Tensor[]): { args: Record<string, unknown>; given: Set<string> } | undefined {
+        const args: Record<string, unknown> = {};
+        const given = new Set<string>();
+        let ok = true;
+        for (const spec of layer.args) {
+            if (spec.type.kind === 'tensors') {
+                args[spec.name] = inputs.map(t => t.shape);
+                continue;
+            }
+            const arg = bound.get(spec.name);
+            let value: Value;
+            if (arg) {
+                given.add(spec.name);
+                const v = positional.get(arg) ?? this.evalExpr(arg.value, frame, false);
+                if (v === undefined) return undefined;
+                value = v;
+            } else {
+                value = parseDefault(spec.default!);
+            }
+            const c = coerce(spec, value, rank);
+            if (!c.ok) {
+                this.report(frame, 'error', c.code, `${layer.name}: ${c.message}`, arg?.loc ?? call.calleeLoc);
+                ok = false;
+                continue;
+            }
+            args[spec.name] = c.value;
+        }
+        return ok ? { args, given } : undefined;
+    }
+
     private layerCall(frame: Frame, layer: AnyLayer, call: Call, from: Tensor | typeof FAILED | undefined, piped: boolean, name: string | null): Tensor | undefined {
         const current = from === FAILED ? undefined : from;
-        const variadic = layer.args.some(a => a.type.kind === 'tensors');
+        const sig = layerSignature(layer);
+        const variadic = sig.variadic;
         // Evaluate positional arguments once: tensors among them are a merge's inputs.
         const positional = new Map<Arg, Value>();
         const tensorArgs = new Set<Arg>();
@@ -479,7 +551,14 @@ class Analyzer {
                 return undefined;
             }
         } else {
-            if (from === FAILED) return undefined;
+            if (from === FAILED) {
+                // The input's statement failed; the arguments can still be checked on their own.
+                if (layer.rank !== undefined) {
+                    const bound = this.bindNames(frame, sig.names, call, layer.name, variadic, sig.required, tensorArgs);
+                    if (bound) this.resolveArgs(frame, layer, call, bound, positional, layer.rank, []);
+                }
+                return undefined;
+            }
             if (!current) {
                 this.report(frame, 'error', 'no-input', `${layer.name} has no input: start the statement from a tensor (x -> ${layer.name}(...)) or declare an input before it`, call.calleeLoc);
                 return undefined;
@@ -487,37 +566,12 @@ class Analyzer {
             inputs.push(current);
             inputLocs.push(call.calleeLoc);
         }
-        const specs = layer.args.filter(a => a.type.kind !== 'tensors');
-        const bound = this.bindNames(frame, specs.map(a => a.name), call, layer.name, variadic, specs.filter(a => a.default === undefined).map(a => a.name), tensorArgs);
+        const bound = this.bindNames(frame, sig.names, call, layer.name, variadic, sig.required, tensorArgs);
         if (!bound) return undefined;
         const rank: number = layer.rank ?? Math.max(1, inputs[0]!.shape.length - 2);
-        const args: Record<string, unknown> = {};
-        const given = new Set<string>();
-        let ok = true;
-        for (const spec of layer.args) {
-            if (spec.type.kind === 'tensors') {
-                args[spec.name] = inputs.map(t => t.shape);
-                continue;
-            }
-            const arg = bound.get(spec.name);
-            let value: Value;
-            if (arg) {
-                given.add(spec.name);
-                const v = positional.get(arg) ?? this.evalExpr(arg.value, frame, false);
-                if (v === undefined) return undefined;
-                value = v;
-            } else {
-                value = parseDefault(spec.default!);
-            }
-            const c = coerce(spec, value, rank);
-            if (!c.ok) {
-                this.report(frame, 'error', c.code, `${layer.name}: ${c.message}`, arg?.loc ?? call.calleeLoc);
-                ok = false;
-                continue;
-            }
-            args[spec.name] = c.value;
-        }
-        if (!ok) return undefined;
+        const resolved = this.resolveArgs(frame, layer, call, bound, positional, rank, inputs);
+        if (!resolved) return undefined;
+        const { args, given } = resolved;
         const issues: LayerIssue[] = [];
         const ctx: LayerContext<Record<string, unknown>> = {
             args,
@@ -716,7 +770,8 @@ export function nameRefs(stmt: ChainStmt): Array<{ name: string; loc: Loc }> {
 }
 
 /** One diagnostic per (severity, code, argument) of a call: per-axis findings are joined. */
-function mergeIssues(issues: readonly LayerIssue[]): LayerIssue[] {
+function mergeIssues(issues: readonly LayerIssue[]): readonly LayerIssue[] {
+    if (issues.length <= 1) return issues; // nothing to merge (the common case)
     const merged = new Map<string, LayerIssue>();
     for (const issue of issues) {
         const key = `${issue.severity}|${issue.code}|${issue.arg ?? ''}`;

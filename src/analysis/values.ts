@@ -2,15 +2,30 @@
 import type { Value } from '../layers/args.js';
 import { formatValue } from '../layers/args.js';
 
-/** Parses a schema default as written in docs ("None", "true", "'zeros'", "1e-5", "(1, 1)"). */
+const parsedDefaults = new Map<string, Value>();
+
+/**
+ * Parses a schema default as written in docs ("None", "true", "'zeros'", "1e-5", "(1, 1)").
+ * Schema defaults are few and read on every layer call, so each text is parsed once; the
+ * returned Value is shared and must not be modified.
+ */
 export function parseDefault(text: string): Value {
+    let value = parsedDefaults.get(text);
+    if (value === undefined) {
+        value = parseDefaultText(text);
+        parsedDefaults.set(text, value);
+    }
+    return value;
+}
+
+function parseDefaultText(text: string): Value {
     const t = text.trim();
     if (t === 'None') return { t: 'none' };
     if (t === 'true' || t === 'false') return { t: 'bool', v: t === 'true' };
     if (/^'.*'$/.test(t)) return { t: 'string', v: t.slice(1, -1) };
     if (/^\(.*\)$/.test(t)) {
         const inner = t.slice(1, -1).split(',').map(s => s.trim()).filter(s => s.length > 0);
-        return { t: 'tuple', items: inner.map(parseDefault) };
+        return { t: 'tuple', items: inner.map(parseDefaultText) };
     }
     if (/^-?\d+$/.test(t)) return { t: 'int', v: Number(t) };
     const v = Number(t);

@@ -6,7 +6,9 @@ import { TimeoutError } from './harness.js';
 const nbsp = /\u00a0/g;
 
 export class Workbench {
-    constructor(readonly page: Page) {}
+    constructor(readonly page: Page) {
+        page.setDefaultTimeout(15_000);
+    }
 
     /** Waits until `locator` reaches `state`; the error names `what`. */
     async waitFor(locator: Locator, what: string, timeoutMs = 30_000, state: 'visible' | 'hidden' | 'attached' = 'visible'): Promise<Locator> {
@@ -68,7 +70,8 @@ export class Workbench {
     /** Runs a command by its title through the command palette (F1). */
     async runCommand(title: string): Promise<void> {
         await this.escape();
-        await this.editorLines.first().click().catch(() => undefined);
+        // Focus the workbench (not a webview) first; there may be no text editor to click.
+        await this.editorLines.first().click({ timeout: 2_000 }).catch(() => undefined);
         await this.page.keyboard.press('F1');
         const input = this.quickInput.locator('.quick-input-box input');
         await this.waitFor(input, 'the command palette');
@@ -90,13 +93,13 @@ export class Workbench {
     }
 
     get editorLines(): Locator {
-        return this.page.locator('.editor-instance .monaco-editor .view-lines');
+        return this.page.locator('.editor-group-container.active .monaco-editor .view-lines');
     }
 
-    /** The visible text of the active editor (inlay hints included), with plain spaces. */
-    async editorText(): Promise<string> {
-        const text = await this.editorLines.first().innerText({ timeout: 5_000 });
-        return text.replace(nbsp, ' ');
+    /** The rendered text (inlay hints included, plain spaces) of the active editor's first visible line containing `text`. */
+    async editorLine(text: string): Promise<string | undefined> {
+        const lines = await this.editorLines.locator('.view-line').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+        return lines.map((l) => l.replace(nbsp, ' ')).find((l) => l.includes(text));
     }
 
     get languageStatus(): Locator {
@@ -121,9 +124,20 @@ export class Workbench {
         return this.notifications.filter({ hasText: text });
     }
 
-    /** The content frame of the webview titled `title` (outer iframe.webview, then #active-frame). */
-    webview(title: string): FrameLocator {
-        return this.page.frameLocator(`iframe.webview[title*="${title.replace(/"/g, '\\"')}"]`).frameLocator('#active-frame');
+    /**
+     * The webview whose document has an element matching `selector`: its content (the outer
+     * iframe.webview, then its #active-frame) and the outer iframe element (for screenshots).
+     */
+    async webview(selector: string, what: string, timeoutMs = 30_000): Promise<{ content: FrameLocator; element: Locator }> {
+        return this.poll(what, async () => {
+            const frames = this.page.locator('iframe.webview');
+            for (let i = (await frames.count()) - 1; i >= 0; i--) {
+                const element = frames.nth(i);
+                const content = element.contentFrame().frameLocator('#active-frame');
+                if ((await content.locator(selector).count()) > 0) return { content, element };
+            }
+            return undefined;
+        }, timeoutMs);
     }
 
     async screenshot(file: string): Promise<string> {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectFoldings, expectSymbols, highlightHelper } from 'langium/test';
 import { SemanticTokenModifiers, SemanticTokenTypes, SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import { SHOW_SUMMARY } from '../../server/conv-code-lens.js';
+import { SHOW_SUMMARY, type ConvCodeLensProvider } from '../../server/conv-code-lens.js';
 import { Conv, marked, net } from './support.js';
 
 const resnet = `network Small(classes = 10) {
@@ -130,6 +130,23 @@ describe('code lens', () => {
         ]);
         expect(lenses[1]?.command?.command).toBe(SHOW_SUMMARY);
         expect(lenses[1]?.command?.arguments).toEqual(['Tiny', doc.uri.toString()]);
+    });
+
+    it('adds Run and Gradient check lenses for a client that runs the engine, none on an incomplete network', async () => {
+        const provider = Conv.lsp.CodeLensProvider as ConvCodeLensProvider;
+        provider.engineLenses = true;
+        try {
+            const { doc } = await marked(`network Tiny {\n    input x: [N, 3, 10, 10]\n    conv2d(8, kernel_size=3)\n}\nnetwork Broken {\n    input x: [N, 3, 10, 10]\n    conv2d(8, kernel_size=40)\n}\n`);
+            const lenses = (await provider.provideCodeLens(doc, { textDocument: { uri: doc.uri.toString() } })) ?? [];
+            expect(lenses.map(l => [l.range.start.line, l.command?.command, l.command?.arguments])).toEqual([
+                [0, SHOW_SUMMARY, ['Tiny', doc.uri.toString()]],
+                [0, 'convscope.run', [doc.uri.toString(), 'Tiny']],
+                [0, 'convscope.gradcheck', [doc.uri.toString(), 'Tiny']],
+                [4, SHOW_SUMMARY, ['Broken', doc.uri.toString()]],
+            ]);
+        } finally {
+            provider.engineLenses = false;
+        }
     });
 
     it('says when errors left a network incomplete', async () => {

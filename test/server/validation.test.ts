@@ -193,3 +193,14 @@ describe('errors inside blocks', () => {
         expect(d?.relatedInformation?.map(r => r.message)).toEqual([expect.stringMatching(/^conv2d:/), 'called from here']);
     });
 });
+
+describe('after a failed statement', () => {
+    it('still checks the arguments of the statements that continue from it, but not their shapes', async () => {
+        const { doc } = await marked('network A {\n    input x: [N, 3, 8, 8]\n    conv2d(4, kernal_size=3)\n    conv2d(4, kernel_size=<|(3, 3, 3)|>)\n    conv2d(4, kernel_size=3, groups=3)\n}\n');
+        const messages = (doc.diagnostics ?? []).map(d => d.message);
+        expect(messages).toEqual([
+            "conv2d has no argument 'kernal_size' — did you mean 'kernel_size'?",
+            expect.stringMatching(/^conv2d: kernel_size has 3 elements but this layer has 2 spatial axes/),
+        ]);
+    });
+});

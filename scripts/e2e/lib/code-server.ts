@@ -39,6 +39,8 @@ const SETTINGS = {
     'update.mode': 'none',
     'git.enabled': false,
     'files.hotExit': 'off',
+    // code-server saves after a delay by default: tests that type into a file must leave it unsaved.
+    'files.autoSave': 'off',
 };
 
 export function createProfile(dir: string): Profile {
