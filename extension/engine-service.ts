@@ -5,14 +5,28 @@
  */
 import * as vscode from 'vscode';
 import type { JobRequest, JobResult } from './engine/protocol.js';
-import { JobCancelled, startJob } from './engine/runner.js';
+import { JobCancelled, startJob, type JobHandle } from './engine/runner.js';
 
-export class EngineService {
+export class EngineService implements vscode.Disposable {
+    private readonly running = new Set<JobHandle>();
+
     constructor(private readonly workerFile: string) {}
 
-    /** The job's result, or undefined when it was cancelled. Failures reject (JobFailed for the user's own problems). */
+    /** Stops every running job (the extension is deactivated). */
+    dispose(): void {
+        for (const job of this.running) void job.cancel();
+        this.running.clear();
+    }
+
+    /**
+     * The job's result, or undefined when it was cancelled. Failures reject (JobFailed for the
+     * user's own problems). Runs and checks show a cancellable notification; the quick jobs
+     * (summary, export) only the status bar's progress.
+     */
     async run<K extends JobResult['kind']>(title: string, request: JobRequest & { kind: K }, token?: vscode.CancellationToken): Promise<Extract<JobResult, { kind: K }> | undefined> {
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, own) => {
+        const long = request.kind === 'run' || request.kind === 'gradcheck';
+        const location = long ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+        return vscode.window.withProgress({ location, title, cancellable: long }, async (progress, own) => {
             let reported = 0;
             const job = startJob<Extract<JobResult, { kind: K }>>(this.workerFile, request, (done, total, message) => {
                 const fraction = total > 0 ? Math.min(1, (done + 1) / total) : 0;
@@ -20,6 +34,7 @@ export class EngineService {
                 reported += increment;
                 progress.report({ increment, message });
             });
+            this.running.add(job);
             const cancel = () => void job.cancel();
             const subscriptions = [own.onCancellationRequested(cancel), ...(token ? [token.onCancellationRequested(cancel)] : [])];
             if (token?.isCancellationRequested) cancel();
@@ -29,6 +44,7 @@ export class EngineService {
                 if (err instanceof JobCancelled) return undefined;
                 throw err;
             } finally {
+                this.running.delete(job);
                 subscriptions.forEach(s => s.dispose());
             }
         });

@@ -16,7 +16,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ read
     let commands: Commands | undefined;
     const tests = new GradcheckTests((uri, network, token) => commands!.checkFromTests(uri, network, token));
     commands = new Commands(engine, panel, tests, output);
-    context.subscriptions.push(output, panel, tests, ...commands.register());
+    context.subscriptions.push(output, panel, tests, engine, ...commands.register());
     client = createLanguageClient(context);
     await client.start();
     return { commands, panel };

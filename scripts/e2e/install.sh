@@ -34,8 +34,8 @@ if ((${#need[@]})); then
     fi
     log "apt-get install ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    "${SUDO[@]}" apt-get update -q
-    "${SUDO[@]}" apt-get install -y -q "${need[@]}"
+    "${SUDO[@]}" apt-get update -qq
+    "${SUDO[@]}" apt-get install -y -qq "${need[@]}"
 fi
 
 # --- code-server -------------------------------------------------------------------------------
@@ -78,6 +78,6 @@ JSON
 fi
 
 # --- versions -----------------------------------------------------------------------------------
-log "chromium:    $(/usr/bin/chromium --version 2>/dev/null | head -1)"
-log "ripgrep:     $(rg --version | head -1)"
-log "code-server: $("$CS_BIN" --version 2>/dev/null | head -1)"
+log "chromium:    $(/usr/bin/chromium --version 2>/dev/null | sed -n 1p)"
+log "ripgrep:     $(rg --version | sed -n 1p)"
+log "code-server: $("$CS_BIN" --version 2>/dev/null | sed -n 1p)"

@@ -10,10 +10,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { ROOT, createProfile, installExtension, startCodeServer, type CodeServer } from './lib/code-server.js';
 import { launchBrowser } from './lib/browser.js';
-import { installCleanupHandlers } from './lib/processes.js';
+import { installCleanupHandlers, onExit, removeOnExit, spawnTracked, stopProcess } from './lib/processes.js';
 import { writeResults } from './lib/results.js';
 import { prepareWorkspace } from './lib/workspace.js';
 import type { SuiteResult } from '../../test/e2e/harness.js';
@@ -33,11 +32,21 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const step = (what: string) => console.log(`[e2e] ${elapsed().padStart(7)}  ${what}`);
 
-/** Runs a command with inherited output; throws naming `what` when it fails or overruns. */
-function run(what: string, command: string, commandArgs: string[], timeoutMs: number): void {
-    const r = spawnSync(command, commandArgs, { cwd: ROOT, stdio: 'inherit', timeout: timeoutMs, killSignal: 'SIGKILL' });
-    if (r.error) throw new Error(`${what} failed: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
+/** Runs a command with inherited output (killed with this process); throws naming `what` when it fails or overruns. */
+async function run(what: string, command: string, commandArgs: string[], timeoutMs: number): Promise<void> {
+    // No stdin: a prompt gets end-of-file instead of stopping a background process group.
+    const child = spawnTracked(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const code = await new Promise<number | string | null>((resolve) => {
+        const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        child.once('error', (e) => resolve(e.message));
+        child.once('exit', (c, signal) => {
+            clearTimeout(timer);
+            resolve(c ?? signal);
+        });
+    });
+    await stopProcess(child, 1_000);
+    if (code === 'timeout') throw new Error(`${what} did not finish within ${timeoutMs / 60_000} min`);
+    if (code !== 0) throw new Error(`${what} failed (${code})`);
 }
 
 /** The newest modification time of the files the .vsix is built from. */
@@ -59,7 +68,7 @@ function newestSource(): number {
     return newest;
 }
 
-function ensureVsix(): void {
+async function ensureVsix(): Promise<void> {
     if (process.env.CONVSCOPE_E2E_VSIX) {
         if (!fs.existsSync(VSIX)) throw new Error(`CONVSCOPE_E2E_VSIX=${VSIX} does not exist`);
         return;
@@ -71,7 +80,7 @@ function ensureVsix(): void {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     if (!pkg.scripts?.package) throw new Error('package.json has no "package" script: cannot build convscope.vsix');
     step('npm run package');
-    run('npm run package', 'npm', ['run', '--silent', 'package'], 10 * 60_000);
+    await run('npm run package', 'npm', ['run', '--silent', 'package'], 10 * 60_000);
     if (!fs.existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
 }
 
@@ -89,29 +98,33 @@ async function main(): Promise<number> {
     fs.rmSync(ARTIFACTS, { recursive: true, force: true });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convscope-e2e-'));
+    removeOnExit(tmp);
     const suites: SuiteResult[] = [];
     let server: CodeServer | undefined;
     let context: Awaited<ReturnType<typeof launchBrowser>> | undefined;
     let phase = 'setup';
+    // Interrupted (a signal, the watchdog): record what ran, and the interruption as a failure.
+    let finished = false;
+    onExit(() => {
+        if (!finished) writeResults(RESULTS, [...suites, { name: phase, tests: [], error: 'the run was interrupted', durationMs: 0 }], Date.now() - started);
+    });
     // A last resort against a hang nothing else catches: record it, and exit (which kills code-server and Chromium).
     let watchdog: NodeJS.Timeout | undefined;
     const armWatchdog = (ms: number) => {
         watchdog = setTimeout(() => {
-            const error = `the end-to-end run (${phase}) did not finish within ${ms / 60_000} min after setup`;
-            console.error(`\n[e2e] ${error}`);
-            writeResults(RESULTS, [...suites, { name: phase, tests: [], error, durationMs: 0 }], Date.now() - started);
+            console.error(`\n[e2e] the end-to-end run (${phase}) did not finish within ${ms / 60_000} min after setup`);
             process.exit(1);
         }, ms);
     };
     try {
-        ensureVsix();
+        await ensureVsix();
         if (!skipInstall) {
             step('scripts/e2e/install.sh');
-            run('scripts/e2e/install.sh', 'bash', [path.join(ROOT, 'scripts/e2e/install.sh')], 20 * 60_000);
+            await run('scripts/e2e/install.sh', 'bash', [path.join(ROOT, 'scripts/e2e/install.sh')], 20 * 60_000);
         }
         if (only !== 'ui') {
             step('bundling the extension-host suite');
-            run('scripts/e2e/build-suite.mjs', process.execPath, [path.join(ROOT, 'scripts/e2e/build-suite.mjs')], 60_000);
+            await run('scripts/e2e/build-suite.mjs', process.execPath, [path.join(ROOT, 'scripts/e2e/build-suite.mjs')], 60_000);
         }
         armWatchdog(10 * 60_000);
         const profile = createProfile(path.join(tmp, 'profile'));
@@ -126,6 +139,7 @@ async function main(): Promise<number> {
         });
         step(`code-server listening on ${server.url}; starting Chromium`);
         context = await launchBrowser(path.join(tmp, 'chromium'));
+        removeOnExit(tmp); // again, now after Playwright's exit handler that kills Chromium
 
         if (only !== 'exthost') {
             phase = 'UI tests';
@@ -166,9 +180,9 @@ async function main(): Promise<number> {
         clearTimeout(watchdog);
         await context?.close().catch(() => undefined);
         await server?.stop();
-        fs.rmSync(tmp, { recursive: true, force: true });
     }
     const results = writeResults(RESULTS, suites, Date.now() - started);
+    finished = true;
     const failed = results.numFailedTests > 0 ? results.numFailedTests : results.numFailedTestSuites;
     step(`done: e2e ${results.numPassedTests} passed, ${failed} failed; results in ${path.relative(ROOT, RESULTS)}, artifacts in ${path.relative(ROOT, ARTIFACTS)}/`);
     return results.success ? 0 : 1;

@@ -18,7 +18,6 @@
  * Pure TypeScript over the analysis (src/analysis): no Langium, no file system.
  */
 import type { FileAnalysis, LayerRecord, NetworkAnalysis, Tensor as AnalysedTensor } from '../analysis/analyze.js';
-import { parseDefault } from '../analysis/values.js';
 import { coerce, type Value } from '../layers/args.js';
 import { getLayer, type AnyLayer } from '../layers/index.js';
 import { implicitSoftmaxDim } from '../layers/softmax.js';
@@ -161,7 +160,6 @@ interface Scope {
     readonly counters: Map<string, number>;
     readonly init: string[];
     readonly forward: string[];
-    readonly helpers: Set<Helper>;
     /** Constructor variables the emitted code reads. */
     readonly used: Set<string>;
     /** False once an emitted expression disagreed with the analysis for this instance. */
@@ -185,7 +183,6 @@ class Pass {
     private readonly variants = new Map<GraphDecl, Map<string, string>>();
     private readonly symbolicNames = new Map<GraphDecl, string>();
     private readonly names = new Set<string>();
-    networkOk = true;
 
     constructor(
         readonly analysis: FileAnalysis,
@@ -382,10 +379,7 @@ class Pass {
             throw new ExportError(`internal: the inputs of ${layer.name} at line ${call.loc.start.line + 1} differ from the analysis'`);
         }
         const module = torchModuleOf(layer);
-        if (module.helper) {
-            scope.helpers.add(module.helper);
-            this.helpers.add(module.helper);
-        }
+        if (module.helper) this.helpers.add(module.helper);
         const bound = bindArgs(layer.args.filter(a => a.type.kind !== 'tensors').map(a => a.name), call.args, new Set(tensorArgs));
         const inputShape = record.inputs[0]!.shape;
         const rank = layer.rank ?? Math.max(1, inputShape.length - 2);
@@ -558,7 +552,7 @@ function newScope(graph: GraphDecl, symbolic: boolean): Scope {
         graph, symbolic,
         valueParams: new Map(), tensors: new Map(), env: new Map(), values: new Map(),
         input: undefined, attrs: new Set(), reserved: new Set(), locals: new Set(['self']), counters: new Map(),
-        init: [], forward: [], helpers: new Set(), used: new Set(), ok: true,
+        init: [], forward: [], used: new Set(), ok: true,
     };
 }
 
@@ -694,6 +688,8 @@ function outputChannels(layer: AnyLayer, record: LayerRecord, inputs: readonly T
         }
         return sum;
     }
+    // Flattening [N, C, 1, 1] (after global pooling) keeps the channels on axis 1.
+    if (layer.name === 'flatten') return out.length === 2 && typeof out[1] === 'number' && inputs[0]!.t.shape[1] === out[1] ? inputs[0]!.ch : null;
     const same = inputs.find(r => r.t.shape.length === out.length && r.t.shape[1] === out[1]);
     return same?.ch ?? null;
 }
@@ -825,11 +821,4 @@ function assemble(source: string, pass: Pass, networkTexts: readonly string[], n
         networks: networks.map(n => names.get(n)!),
         classes: [...helpers, ...pass.classes.map(c => c.name), ...networks.map(n => names.get(n)!)],
     };
-}
-
-/** For tests: the PyTorch default of every argument matches the schema's (what omitting an argument relies on). */
-export function schemaDefault(spec: ArgSpec, rank: number): unknown {
-    if (spec.default === undefined) return undefined;
-    const c = coerce(spec, parseDefault(spec.default), rank);
-    return c.ok ? c.value : undefined;
 }

@@ -7,6 +7,8 @@ export interface TestResult {
     name: string;
     status: TestStatus;
     durationMs: number;
+    /** What a passing test measured, if it says. */
+    note?: string;
     error?: string;
     screenshot?: string;
 }
@@ -19,10 +21,13 @@ export interface SuiteResult {
     durationMs: number;
 }
 
+/** A test; it may resolve to a note (what it measured) that is printed and recorded. */
+type TestFn = () => Promise<void | string>;
+
 interface TestCase {
     name: string;
     timeoutMs: number;
-    fn: () => Promise<void>;
+    fn: TestFn;
 }
 
 export class TimeoutError extends Error {}
@@ -49,7 +54,7 @@ export class Suite {
         private readonly onFailure?: (testName: string) => Promise<string | undefined>,
     ) {}
 
-    test(name: string, fn: () => Promise<void>, timeoutMs = 60_000): void {
+    test(name: string, fn: TestFn, timeoutMs = 60_000): void {
         this.cases.push({ name, fn, timeoutMs });
     }
 
@@ -61,7 +66,8 @@ export class Suite {
             const t0 = Date.now();
             const result: TestResult = { name: c.name, status: 'passed', durationMs: 0 };
             try {
-                await withTimeout(c.fn(), c.timeoutMs, `test timed out after ${c.timeoutMs / 1000} s`);
+                const note = await withTimeout(c.fn(), c.timeoutMs, `test timed out after ${c.timeoutMs / 1000} s`);
+                if (note) result.note = note;
             } catch (e) {
                 result.status = 'failed';
                 result.error = e instanceof Error ? (e.message || String(e)) : String(e);
@@ -71,7 +77,7 @@ export class Suite {
             tests.push(result);
             const secs = (result.durationMs / 1000).toFixed(1);
             if (result.status === 'passed') {
-                console.log(`  ✓ ${c.name} (${secs} s)`);
+                console.log(`  ✓ ${c.name} (${secs} s)${result.note ? `\n      ${result.note}` : ''}`);
             } else {
                 console.log(`  ✗ ${c.name} (${secs} s)\n${indent(result.error ?? '')}`);
                 if (result.screenshot) console.log(`      screenshot: ${result.screenshot}`);

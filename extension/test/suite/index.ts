@@ -22,6 +22,14 @@ function lineOf(doc: vscode.TextDocument, text: string): number {
     throw new Error(`no line containing "${text}" in ${doc.uri.path}`);
 }
 
+/** The report the extension's panel shows now (its API: activate() returns { panel }). */
+async function shownReport(): Promise<{ kind: string; network: string; verdict?: { text: string } } | undefined> {
+    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'convscope' && e.packageJSON?.contributes?.languages);
+    assert(ext, 'the Convscope extension is not installed');
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    return api?.panel?.current;
+}
+
 function hintLabel(hint: vscode.InlayHint): string {
     return typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
 }
@@ -75,7 +83,7 @@ test('inlay hints show the output shapes of the stem', async () => {
     });
 });
 
-test('hover on a layer shows its documentation', async () => {
+test('hover on a layer shows its documentation, output shape and parameters', async () => {
     const doc = await open('resnet18.conv');
     const line = lineOf(doc, 'conv2d(64, kernel_size=7');
     const position = new vscode.Position(line, doc.lineAt(line).text.indexOf('conv2d') + 2);
@@ -84,7 +92,10 @@ test('hover on a layer shows its documentation', async () => {
         const t = hovers.map(hoverText).join('\n');
         return t.length > 0 && t;
     });
-    assert(/conv2d/i.test(text), `hover does not mention conv2d: ${text.slice(0, 300)}`);
+    // The layer's signature and PyTorch counterpart, then this call's output shape and parameters.
+    for (const part of ['torch.nn.Conv2d', '[N, 64, 112, 112]', '9,408 params']) {
+        assert(text.includes(part), `hover does not show "${part}": ${text.slice(0, 600)}`);
+    }
 });
 
 test('the Convscope commands are registered', async () => {
@@ -104,7 +115,7 @@ test('convscope.showSummary returns the network summary', async () => {
     assert(shapes.includes(JSON.stringify([2, 5])), `outputs ${shapes.join(', ')}, expected [2,5]`);
 }, 60_000);
 
-test('convscope.gradcheck returns a report where every check passed', async () => {
+test('convscope.gradcheck returns a report where every check passed, and shows it', async () => {
     const report = await vscode.commands.executeCommand<any>('convscope.gradcheck', workspaceFile('tiny.conv'), 'Tiny');
     assert(report, 'convscope.gradcheck returned nothing');
     assert(report.network === 'Tiny', `report of ${report.network}, expected Tiny`);
@@ -112,16 +123,23 @@ test('convscope.gradcheck returns a report where every check passed', async () =
     assert(checks.length > 0, 'no checks in the report');
     const notPassed = checks.filter((c) => c.status !== 'passed');
     assert(report.passed === true && notPassed.length === 0, `checks not passed: ${JSON.stringify(notPassed).slice(0, 500)}`);
+    const view = await shownReport();
+    assert(view?.kind === 'gradcheck' && view.network === 'Tiny', `the panel shows ${view?.kind} of ${view?.network}`);
+    assert(view.verdict?.text === `All ${checks.length} checks passed`, `the panel's verdict: "${view.verdict?.text}"`);
 }, 60_000);
 
-test('the report panel shows the gradient check verdict', async () => {
-    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'convscope' && e.packageJSON?.contributes?.languages);
-    assert(ext, 'the Convscope extension is not installed');
-    const api = ext.isActive ? ext.exports : await ext.activate();
-    const view = api?.panel?.current;
-    assert(view, 'no report shown');
-    assert(view.kind === 'gradcheck' && /all \d+ checks passed/i.test(view.verdict?.text ?? ''), `report: ${view.kind} "${view.verdict?.text}"`);
-});
+test('convscope.run returns forward and backward statistics for every layer, and shows them', async () => {
+    const report = await vscode.commands.executeCommand<any>('convscope.run', workspaceFile('tiny.conv'), 'Tiny');
+    assert(report, 'convscope.run returned nothing');
+    assert(report.network === 'Tiny' && Number.isFinite(report.loss), `report of ${report.network}, loss ${report.loss}`);
+    assert(JSON.stringify(report.output.shape) === '[2,5]', `output shape ${JSON.stringify(report.output.shape)}, expected [2,5]`);
+    const ops = (report.layers as { op: string; gradient: { norm: number | null } }[]).map((l) => l.op);
+    assert(JSON.stringify(ops) === JSON.stringify(['conv2d', 'tanh', 'avg_pool2d', 'flatten', 'linear']), `layers ${ops.join(', ')}`);
+    const noGradient = (report.layers as { op: string; gradient: { norm: number | null } }[]).filter((l) => !(Number(l.gradient.norm) > 0));
+    assert(noGradient.length === 0, `layers without a gradient: ${noGradient.map((l) => l.op).join(', ')}`);
+    const view = await shownReport();
+    assert(view?.kind === 'run' && view.network === 'Tiny', `the panel shows ${view?.kind} of ${view?.network}`);
+}, 60_000);
 
 export function run(): Promise<void> {
     return runAll('extension host');

@@ -2,6 +2,7 @@
 // everything it spawned (code-server's extension host, the language server, ...) can be ended
 // together; whatever is still alive is killed when this process exits or receives a signal.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
 
 const groups = new Set<number>();
 
@@ -71,6 +72,12 @@ export async function runTracked(
     return { code: child.exitCode, output };
 }
 
+const exitCallbacks: (() => void)[] = [];
+/** Runs `callback` (synchronous) when the process exits, however it exits. */
+export function onExit(callback: () => void): void {
+    exitCallbacks.push(callback);
+}
+
 let installed = false;
 /** Kill every tracked group on exit, and turn SIGINT/SIGTERM/SIGHUP into an exit. */
 export function installCleanupHandlers(): void {
@@ -78,6 +85,13 @@ export function installCleanupHandlers(): void {
     installed = true;
     process.on('exit', () => {
         for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+        for (const callback of exitCallbacks) {
+            try {
+                callback();
+            } catch {
+                // best effort
+            }
+        }
     });
     const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -86,4 +100,22 @@ export function installCleanupHandlers(): void {
             process.exit(codes[signal]);
         });
     }
+}
+
+/**
+ * Removes `dir` when the process exits. Exit listeners run in the order they were added: call
+ * this again after launching the browser, so that the removal comes after Playwright's own exit
+ * handler has killed Chromium (which otherwise writes into its profile while it is removed).
+ */
+export function removeOnExit(dir: string): void {
+    process.on('exit', () => {
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (let attempt = 0; attempt < 10 && fs.existsSync(dir); attempt++) {
+            try {
+                fs.rmSync(dir, { recursive: true, force: true });
+            } catch {
+                Atomics.wait(pause, 0, 0, 100); // processes killed a moment ago may still be writing
+            }
+        }
+    });
 }
