@@ -391,16 +391,23 @@ class Analyzer {
 
     private inputStmt(frame: Frame, stmt: InputStmt): Tensor | undefined {
         const shape: Dim[] = [];
-        for (const dim of stmt.dims) {
+        let named = false;
+        for (const [i, dim] of stmt.dims.entries()) {
             const v = this.evalExpr(dim, frame, true);
             if (v === undefined) return undefined;
-            if (v.t === 'symbol') shape.push(v.v);
+            if (v.t === 'symbol' && i > 0) {
+                // Only the batch may be symbolic: any other size must be known to check the layers.
+                const example = i === 1 && stmt.dims.length > 2 ? 3 : 224;
+                this.report(frame, 'error', 'symbolic-dim', `only the batch (first) dimension may be a name: make ${v.v} a network parameter (network ${frame.graph.name}(${frame.graph.params.length > 0 ? '..., ' : ''}${v.v} = ${example}) { ... })`, dim.loc);
+                named = true;
+            } else if (v.t === 'symbol') shape.push(v.v);
             else if (v.t === 'int' && v.v >= 1) shape.push(v.v);
             else {
                 this.report(frame, 'error', 'invalid-value', `an input dimension must be a positive integer or a symbolic batch name, got ${formatValue(v)}`, dim.loc);
                 return undefined;
             }
         }
+        if (named) return undefined;
         if (shape.length === 0) {
             this.report(frame, 'error', 'invalid-value', `input '${stmt.name}' needs at least one dimension`, stmt.nameLoc);
             return undefined;
@@ -654,7 +661,7 @@ class Analyzer {
 
     /**
      * Evaluates an expression. Names resolve to earlier statements' tensors, then parameters; in
-     * input dimensions an unbound name is a symbolic batch.
+     * input dimensions an unbound name is a symbolic batch (inputStmt allows it as the first only).
      */
     private evalExpr(expr: Expr, frame: Frame, inDims: boolean): Value | undefined {
         switch (expr.kind) {
@@ -729,6 +736,11 @@ function nameProblem(graph: GraphDecl, name: string, loc: Loc): { code: string; 
             return { code: 'cyclic-name', message: `'${name}' is defined on line ${later.loc.start.line + 1} from this statement's result: the names form a cycle` };
         }
         return { code: 'used-before-definition', message: `'${name}' is used before it is defined on line ${later.loc.start.line + 1}: statements can only refer to earlier ones` };
+    }
+    // Python's True / False: Convscope's booleans are lowercase keywords.
+    const bool = name.toLowerCase();
+    if (bool === 'true' || bool === 'false') {
+        return { code: 'undefined-name', message: `'${name}' is not defined — did you mean ${bool}? (booleans are written true / false)` };
     }
     const known = new Set([...graph.params.map(p => p.name), ...graph.body.flatMap(s => (s.name !== undefined ? [s.name] : []))]);
     return { code: 'undefined-name', message: `'${name}' is not defined${didYouMean(name, known)}` };

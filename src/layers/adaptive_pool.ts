@@ -88,7 +88,7 @@ function makeAdaptivePool(rank: 1 | 2 | 3, kind: 'avg' | 'max') {
             const a = ctx.args as { output_size: Array<number | null>; return_indices?: boolean };
             const quirk = kind === 'avg' ? globalMeanQuirk(ctx, rank, a.output_size) : undefined;
             if (quirk) return quirk;
-            const input = spatialInput(ctx, rank);
+            const input = spatialInput(ctx, rank, name);
             if (!input) return undefined;
             if (a.return_indices) {
                 ctx.error('return-indices', 'return_indices=true returns (output, indices), which a chain cannot carry: remove return_indices', 'return_indices');

@@ -1,6 +1,7 @@
 /** Argument values as evaluated from the program, and their reading against a layer's schema. */
 import { formatShape } from '../shape/dims.js';
 import { assertNever } from '../util/assert.js';
+import { didYouMean } from '../util/suggest.js';
 import type { ArgSpec, ArgType, Padding, Shape } from './types.js';
 
 export type Value =
@@ -51,7 +52,14 @@ export function describeType(type: ArgType, rank: number | undefined): string {
 export type Coerced = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly code: string; readonly message: string };
 
 function fail(spec: ArgSpec, value: Value, rank: number | undefined, code = 'invalid-value'): Coerced {
-    return { ok: false, code, message: `${spec.name} must be ${describeType(spec.type, rank)}, got ${formatValue(value)}` };
+    return { ok: false, code, message: `${spec.name} must be ${describeType(spec.type, rank)}, got ${formatValue(value)}${value.t === 'string' ? didYouMean(value.v, allowedStrings(spec.type)) : ''}` };
+}
+
+/** The strings an argument accepts (enum values, 'same' / 'valid' for padding), for "did you mean". */
+function allowedStrings(type: ArgType): readonly string[] {
+    if (type.kind === 'enum') return type.values;
+    if (type.kind === 'padding' && type.strings) return ['same', 'valid'];
+    return [];
 }
 
 function asInt(value: Value): number | undefined {

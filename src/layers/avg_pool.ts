@@ -62,7 +62,7 @@ function makeAvgPool(rank: 1 | 2 | 3) {
         args,
         infer(ctx) {
             const a = ctx.args as unknown as AvgArgs;
-            const input = spatialInput(ctx, rank);
+            const input = spatialInput(ctx, rank, name);
             if (!input) return undefined;
             const divisor = a.divisor_override ?? null;
             if (divisor === 0) {

@@ -21,7 +21,7 @@ import { formatShape } from '../shape/dims.js';
 import { type Tensor, fromArray, full, zeros } from '../tensor/tensor.js';
 import { EngineError } from '../engine/layer-run.js';
 import { affine, affineBackward, invStd, moments, normalise, normaliseBackward, type View3 } from '../engine/ops/norm-moments.js';
-import { spatialLetters } from './common.js';
+import { rankHint, spatialLetters } from './common.js';
 import { defineLayer } from './types.js';
 
 interface Saved {
@@ -70,7 +70,7 @@ function makeBatchNorm(rank: 1 | 2 | 3) {
             const shape = ctx.input;
             const ranks = rank === 1 ? [2, 3] : [rank + 2];
             if (!ranks.includes(shape.length)) {
-                ctx.error('input-rank', `expects a ${rank === 1 ? '2-D [N, C] or 3-D [N, C, L]' : `${rank + 2}-D ${layout}`} input, got ${shape.length}-D ${formatShape(shape)}`, 'input');
+                ctx.error('input-rank', `expects a ${rank === 1 ? '2-D [N, C] or 3-D [N, C, L]' : `${rank + 2}-D ${layout}`} input, got ${shape.length}-D ${formatShape(shape)}${rankHint(name, rank, shape, 1)}`, 'input');
                 return undefined;
             }
             const c = shape[1];
@@ -127,7 +127,7 @@ function makeBatchNorm(rank: 1 | 2 | 3) {
             let invstd: Float64Array;
             if (batchStatistics) {
                 // the analysis rejects this for a concrete batch; a symbolic one may be bound to 1 at run time
-                if (v.outer * v.inner === 1) throw new EngineError(`${name}: expected more than 1 value per channel when training (PyTorch raises too), got input size [${x.shape.join(', ')}]: use a batch of 2 or more`);
+                if (v.outer * v.inner === 1) throw new EngineError(`${name}: expected more than 1 value per channel when training (PyTorch raises too), got input size [${x.shape.join(', ')}]: use a batch of 2 or more (convscope run --batch 2)${a.track_running_stats ? ' or eval mode (--mode eval)' : ' (with track_running_stats=false eval mode uses batch statistics too)'}`);
                 const m = moments(x.data, v);
                 mean = m.mean;
                 invstd = invStd(m.variance, a.eps);

@@ -15,14 +15,22 @@ export interface SpatialInput {
 const rankWords = ['', '1-D', '2-D', '3-D'];
 
 /**
- * Reads `[N, C, *spatial]` (or unbatched `[C, *spatial]`) for a layer of spatial rank `rank`.
+ * Reads `[N, C, *spatial]` (or unbatched `[C, *spatial]`) for a layer of spatial rank `rank`;
+ * `layer` is the layer's name (`conv2d`), for suggesting the one of the input's rank.
  * Messages never name the layer: the analysis prefixes it.
  */
-export function spatialInput(ctx: LayerContext<unknown>, rank: number, allowUnbatched = true): SpatialInput | undefined {
+export function spatialInput(ctx: LayerContext<unknown>, rank: number, layer: string, allowUnbatched = true): SpatialInput | undefined {
     const shape = ctx.input;
     const batched = rank + 2;
+    const letters = spatialLetters(rank);
     if (shape.length !== batched && !(allowUnbatched && shape.length === rank + 1)) {
-        ctx.error('input-rank', `expects a ${batched}-D input [N, C, ${spatialLetters(rank)}]${allowUnbatched ? ` (or unbatched ${rank + 1}-D [C, ${spatialLetters(rank)}])` : ''}, got ${shape.length}-D ${formatShape(shape)}`, 'input');
+        ctx.error('input-rank', `expects a ${batched}-D input [N, C, ${letters}]${allowUnbatched ? ` (or unbatched ${rank + 1}-D [C, ${letters}])` : ''}, got ${shape.length}-D ${formatShape(shape)}${rankHint(layer, rank, shape)}`, 'input');
+        return undefined;
+    }
+    if (shape.length === rank + 1 && typeof shape[0] === 'string') {
+        // Read unbatched, the symbolic name would be the channels: it is a batch, one spatial axis short.
+        const k = rank - 1;
+        ctx.error('input-rank', `expects a ${batched}-D input [N, C, ${letters}] (or unbatched [C, ${letters}]), got ${formatShape(shape)} with ${k} spatial ${k === 1 ? 'axis' : 'axes'}${rankHint(layer, rank, shape)}`, 'input');
         return undefined;
     }
     const channelAxis = shape.length - rank - 1;
@@ -33,6 +41,22 @@ export function spatialInput(ctx: LayerContext<unknown>, rank: number, allowUnba
         return undefined;
     }
     return { channelAxis, channels, spatial: spatial as number[], lead: shape.slice(0, channelAxis) };
+}
+
+/**
+ * " — did you mean conv1d?" when `shape`, read as batched `[N, C, *spatial]`, fits the same layer
+ * family at another spatial rank (the layer's name with its `1d`/`2d`/`3d` suffix changed).
+ * Only when that reading is the likely one: a symbolic first dim (a batch), or more dims than the
+ * layer takes at all. `zeroAxesRank` is the rank whose layer takes `[N, C]` (1 for batch norm,
+ * whose batch_norm1d does; 0 for none).
+ */
+export function rankHint(layer: string, rank: number, shape: Shape, zeroAxesRank = 0): string {
+    if (!/[123]d$/.test(layer)) return '';
+    if (typeof shape[0] !== 'string' && shape.length <= rank + 2) return '';
+    let k = shape.length - 2;
+    if (k === 0 && zeroAxesRank > 0) k = zeroAxesRank;
+    if (k < 1 || k > 3 || k === rank) return '';
+    return ` — did you mean ${layer.replace(/[123]d$/, `${k}d`)}?`;
 }
 
 export function spatialLetters(rank: number): string {
@@ -46,7 +70,8 @@ export function axisLetter(rank: number, axis: number): string {
 
 /**
  * Reports real input positions no window reads: trailing ones as a warning (the remainder of
- * (n + pl + pr − d(k−1) − 1) / s), holes from a kernel smaller than the stride as information.
+ * (n + pl + pr − d(k−1) − 1) / s), holes from a kernel smaller than the stride as information
+ * (counting the trailing positions too: all the unseen ones, as x.grad == 0 shows in PyTorch).
  */
 export function reportCoverage(
     ctx: LayerContext<unknown>, rank: number, sizes: readonly number[], out: readonly number[],
@@ -62,7 +87,9 @@ export function reportCoverage(
         if (cov.holes > 0) {
             const extent = dilatedExtent(k, d);
             const cause = extent < s ? `kernel ${extent}${d > 1 ? ' (dilated)' : ''} is smaller than stride ${s}` : `dilation ${d} with stride ${s} skips input`;
-            add(holes, cause, `${cov.holes} ${cov.holes === 1 ? singular(noun) : noun}`);
+            // Every unseen position: the holes between windows and the trailing ones after the last.
+            const unseen = cov.holes + cov.trailing;
+            add(holes, cause, `${unseen} ${unseen === 1 ? singular(noun) : noun}`);
         } else if (cov.trailing > 0) {
             const span = n + pl + pr - d * (k - 1) - 1;
             const rem = span % s;

@@ -70,7 +70,7 @@ function makeConvTranspose(rank: 1 | 2 | 3) {
         ],
         infer(ctx) {
             const a = ctx.args;
-            const input = spatialInput(ctx, rank);
+            const input = spatialInput(ctx, rank, name);
             if (!input) return undefined;
             const cin = input.channels;
             let ok = true;

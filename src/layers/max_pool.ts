@@ -43,7 +43,7 @@ function makeMaxPool(rank: 1 | 2 | 3, kind: 'max' | 'min') {
         ],
         infer(ctx) {
             const a = ctx.args;
-            const input = spatialInput(ctx, rank);
+            const input = spatialInput(ctx, rank, name);
             if (!input) return undefined;
             if (a.return_indices) {
                 ctx.error('return-indices', 'return_indices=true returns (output, indices), which a chain cannot carry: remove return_indices', 'return_indices');

@@ -14,14 +14,18 @@ export function editDistance(a: string, b: string): number {
     return d[a.length]![b.length]!;
 }
 
-/** The closest candidates to `name` (case-insensitive), best first; empty when nothing is close. */
+/**
+ * The closest candidates to `name` (case-insensitive), best first; empty when nothing is close.
+ * A candidate that starts with the typed name (or the reverse) counts as distance 1, but only
+ * when the typed name has at least 3 characters: `B` must not suggest every `batch_norm*`.
+ */
 export function suggest(name: string, candidates: Iterable<string>, max = 3): string[] {
     const lower = name.toLowerCase();
     const scored: Array<[string, number]> = [];
     for (const candidate of candidates) {
         const c = candidate.toLowerCase();
         let distance = editDistance(lower, c);
-        if (c.startsWith(lower) || lower.startsWith(c)) distance = Math.min(distance, 1);
+        if (lower.length >= 3 && (c.startsWith(lower) || lower.startsWith(c))) distance = Math.min(distance, 1);
         const limit = Math.max(1, Math.floor(Math.max(name.length, candidate.length) / 3));
         if (distance <= limit) scored.push([candidate, distance]);
     }

@@ -67,9 +67,11 @@ export async function runExtensionHostSuite(run: ExtensionHostRun): Promise<Suit
 }
 
 function readResults(file: string): TestResult[] {
-    if (!fs.existsSync(file)) return [];
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { tests: TestResult[] };
-    return data.tests;
+    try {
+        return (JSON.parse(fs.readFileSync(file, 'utf8')) as { tests: TestResult[] }).tests;
+    } catch {
+        return []; // not written (the suite did not run to its end) or unreadable
+    }
 }
 
 function tail(lines: string[], n = 25): string {

@@ -76,9 +76,11 @@ export class Workbench {
         const input = this.quickInput.locator('.quick-input-box input');
         await this.waitFor(input, 'the command palette');
         await input.fill(`>${title}`);
-        const row = this.quickInput.locator('.monaco-list-row', { hasText: title });
+        // The row of exactly this command (its aria-label: the title, then any keybinding), not the first match.
+        const quoted = title.replace(/["\\]/g, '\\$&');
+        const row = this.quickInput.locator(`.monaco-list-row[aria-label="${quoted}"], .monaco-list-row[aria-label^="${quoted}, "]`);
         await this.waitFor(row, `the command palette to offer "${title}"`);
-        await this.page.keyboard.press('Enter');
+        await row.first().click();
     }
 
     /** Moves the cursor to a 1-based line (Quick Open's `:line`). */

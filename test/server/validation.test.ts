@@ -152,7 +152,7 @@ describe('warnings and information', () => {
     it('informs when the kernel is smaller than the stride (the ResNet 1×1/2 shortcut)', async () => {
         const { messages, severity } = await at(net('    conv2d(8, kernel_size=1, <|stride=2|>)', '[N, 3, 8, 8]'), 'kernel-smaller-than-stride');
         expect(severity).toBe(DiagnosticSeverity.Information);
-        expect(messages[0]).toMatch(/^conv2d: kernel 1 is smaller than stride 2.*: 3 (input )?rows .*never seen and the receptive field has holes/);
+        expect(messages[0]).toMatch(/^conv2d: kernel 1 is smaller than stride 2.*: 4 (input )?rows .*never seen and the receptive field has holes/);
     });
 
     it('informs once when the receptive field grows larger than the input', async () => {
