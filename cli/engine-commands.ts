@@ -62,10 +62,6 @@ async function networkOf(files: string[], flags: Map<string, string | true>): Pr
     const { Conv, roots } = await loadFiles(files);
     const doc = roots[0]!;
     const { analysis } = Conv.analysis.Analyzer.analyze(doc);
-    const errors = diagnosticsOf(doc).filter(d => d.severity === 'error');
-    if (errors.length > 0) {
-        throw new CliError(`${files[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${formatDiagnostic(errors[0]!)}); run \`convscope check ${files[0]}\``);
-    }
     const wanted = flags.get('network');
     const names = analysis.networks.map(n => n.graph.name);
     let network: NetworkAnalysis | undefined;
@@ -79,15 +75,26 @@ async function networkOf(files: string[], flags: Map<string, string | true>): Pr
     } else {
         throw new CliError(`${files[0]} declares several networks (${names.join(', ')}): choose one with --network NAME`);
     }
+    // Errors elsewhere in the file (another network, an unused block) do not stop this network.
+    const { start, end } = network.graph.loc;
+    const all = diagnosticsOf(doc).filter(d => d.severity === 'error');
+    const inside = all.filter(d => d.line - 1 >= start.line && d.line - 1 <= end.line);
+    const errors = inside.length > 0 ? inside : network.incomplete ? all : [];
+    if (errors.length > 0) {
+        throw new CliError(`${files[0]}: network ${network.graph.name} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${formatDiagnostic(errors[0]!)}); run \`convscope check ${files[0]}\``);
+    }
     return { network, file: files[0]! };
 }
 
-/** `--input X.npy` (the only input) or `--input name=X.npy` (repeatable as comma list). */
-function loadInputs(model: NetworkModel, raw: string | true | undefined): Tensor[] {
-    const inputs = model.sampleInputs();
-    if (raw === undefined) return inputs;
+/**
+ * `--input X.npy` (the only input) or `--input name=X.npy`, repeatable (or comma-separated).
+ * Returns the files read, by input index; the batch comes from them when it is symbolic.
+ */
+function readInputs(network: NetworkAnalysis, raw: string | true | undefined, dtype: 'float32' | 'float64'): Map<number, { file: string; tensor: Tensor }> {
+    const given = new Map<number, { file: string; tensor: Tensor }>();
+    if (raw === undefined) return given;
     if (raw === true) throw new CliError('--input needs a .npy file');
-    const names = model.network.inputs.map(i => i.name);
+    const names = network.inputs.map(i => i.name);
     for (const part of raw.split(',')) {
         const eq = part.indexOf('=');
         let index = 0;
@@ -99,11 +106,25 @@ function loadInputs(model: NetworkModel, raw: string | true | undefined): Tensor
         } else if (names.length > 1) {
             throw new CliError(`--input: the network has several inputs (${names.join(', ')}): write --input name=FILE.npy`);
         }
-        const t = engine(() => readTensorFile(file, model.dtype));
-        engine(() => model.checkInput(index, t, file));
-        inputs[index] = t;
+        if (given.has(index)) throw new CliError(`--input: input '${names[index]}' is given twice`);
+        given.set(index, { file, tensor: engine(() => readTensorFile(file, dtype)) });
     }
-    return inputs;
+    return given;
+}
+
+/** The symbolic batch's value: --batch, else the first dimension of the given inputs (which must agree). */
+function batchOf(network: NetworkAnalysis, given: Map<number, { file: string; tensor: Tensor }>, flag: number | undefined): number {
+    let batch = flag;
+    let from = '--batch';
+    for (const [index, { file, tensor }] of given) {
+        const declared = network.inputs[index]!.tensor.shape;
+        if (typeof declared[0] !== 'string' || tensor.shape.length !== declared.length) continue;
+        const n = tensor.shape[0]!;
+        if (batch !== undefined && n !== batch) throw new CliError(`${file}: batch ${n} disagrees with ${from === '--batch' ? `--batch ${batch}` : `batch ${batch} of ${from}`} (the input is declared ${network.inputs[index]!.name}: [${declared.join(', ')}])`);
+        batch = n;
+        from = file;
+    }
+    return batch ?? 1;
 }
 
 function fmt(x: number | null): string {
@@ -128,14 +149,19 @@ export async function runCommand({ files, flags }: Flags): Promise<number> {
     const dtype = choice(flags, 'dtype', ['float32', 'float64'] as const, 'float32');
     const mode = choice<Mode>(flags, 'mode', ['train', 'eval'], 'train');
     const seed = num(flags, 'seed', 0, v => Number.isInteger(v) && v >= 0, 'a non-negative integer');
-    const batch = num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer');
+    const given = readInputs(network, flags.get('input'), dtype);
+    const batch = batchOf(network, given, flags.has('batch') ? num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer') : undefined);
     const model = engine(() => new NetworkModel(network, { dtype, mode, seed, batch, memoryBudget: bytes(flags) }));
     const params = flags.get('params');
     if (params !== undefined) {
         if (params === true) throw new CliError('--params needs a directory');
         engine(() => loadParams(model, params));
     }
-    const inputs = loadInputs(model, flags.get('input'));
+    const inputs = model.sampleInputs();
+    for (const [index, { file, tensor }] of given) {
+        engine(() => model.checkInput(index, tensor, file));
+        inputs[index] = tensor;
+    }
     const R = model.lossWeights();
     const started = performance.now();
     const pass = engine(() => model.forward(inputs));
@@ -170,7 +196,7 @@ export async function runCommand({ files, flags }: Flags): Promise<number> {
     }
     const lines: string[] = [];
     lines.push(`network ${network.graph.name} — ${file} · ${dtype} · ${mode} mode · seed ${seed} · batch ${batch}`);
-    lines.push(`loss L = sum(output * R) = ${report.loss.toPrecision(8)}   (R ~ N(0,1), seed ${seed}; inputs ${flags.has('input') ? 'from --input' : '~ N(0,1)'}; parameters ${params !== undefined ? 'from --params' : "PyTorch's default initialisation"})`);
+    lines.push(`loss L = sum(output * R) = ${report.loss.toPrecision(8)}   (R ~ N(0,1), seed ${seed}; inputs ${model.network.inputs.map((input, k) => `${input.name} ${given.has(k) ? `from ${given.get(k)!.file}` : '~ N(0,1)'}`).join(', ')}; parameters ${params !== undefined ? 'from --params' : "PyTorch's default initialisation"})`);
     lines.push(`forward + backward: ${seconds.toFixed(3)} s`);
     lines.push('');
     const head = ['#', 'layer', 'shape', 'activation: mean std min max norm', 'gradient: mean std min max norm'];

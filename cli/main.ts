@@ -10,6 +10,9 @@ import { diagnosticsOf, formatDiagnostic, summaryJson, summaryTable } from './re
 import { gradcheckCommand, runCommand } from './engine-commands.js';
 import { exportCommand } from './export-command.js';
 
+declare const __CONVSCOPE_VERSION__: string | undefined;
+const VERSION = typeof __CONVSCOPE_VERSION__ === 'string' ? __CONVSCOPE_VERSION__ : 'dev';
+
 const USAGE = `usage:
   convscope check FILE... [--json]                     diagnostics as file:line:col severity message; exit 1 on errors
   convscope summary FILE [--network NAME] [--json]     per-layer table: op, output shape, params, MACs, receptive field
@@ -39,7 +42,9 @@ function parseArgs(argv: readonly string[], valued: ReadonlySet<string>, allowed
             if (valued.has(key)) {
                 const value = inline ?? rest[++i];
                 if (value === undefined) throw new CliError(`--${key} needs a value`);
-                flags.set(key, value);
+                const earlier = flags.get(key);
+                if (earlier !== undefined && key !== 'input') throw new CliError(`--${key} is given twice`);
+                flags.set(key, typeof earlier === 'string' ? `${earlier},${value}` : value);
             } else flags.set(key, true);
         } else files.push(a);
     }
@@ -97,6 +102,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             case 'run': return await runCommand(parseArgs(rest, new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'batch', 'memory-budget']), new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'json', 'batch', 'memory-budget'])));
             case 'gradcheck': return await gradcheckCommand(parseArgs(rest, new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'fast', 'json', 'dtype', 'mode', 'scope', 'batch', 'memory-budget'])));
             case 'export': return await exportCommand(parseArgs(rest.map(a => (a === '-o' ? '--out' : a.startsWith('-o=') ? `--out=${a.slice(3)}` : a)), new Set(['network', 'out']), new Set(['network', 'out'])));
+            case '--version':
+            case '-v':
+            case 'version':
+                process.stdout.write(`convscope ${VERSION}\n`);
+                return 0;
             case undefined:
             case '-h':
             case '--help':

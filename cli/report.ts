@@ -1,8 +1,10 @@
 /** The CLI's outputs: diagnostics lines, the summary table and the JSON contract of `summary --json`. */
-import type { LangiumDocument } from 'langium';
+import * as path from 'node:path';
+import { URI, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { FileAnalysis, LayerRecord, NetworkAnalysis } from '../src/analysis/analyze.js';
 import type { Shape } from '../src/layers/types.js';
+import type { Call } from '../src/program.js';
 import { formatShape } from '../src/shape/dims.js';
 import { displayPath } from './workspace.js';
 
@@ -95,14 +97,43 @@ function rfText(layer: LayerRecord): string {
     return `${one(sizes)} (j ${one(jumps)})`;
 }
 
-/** A torchinfo-like table: one row per primitive layer after block expansion, then totals. */
+/** The name of the network statement whose result is the block call `call` (`layer1 = BasicBlock(64)`). */
+function callStatementName(network: NetworkAnalysis, call: Call): string | undefined {
+    for (const stmt of network.graph.body) {
+        if (stmt.kind === 'chain' && stmt.name !== undefined && stmt.calls.at(-1) === call) return stmt.name;
+    }
+    return undefined;
+}
+
+/** `file` (a URI) as a path relative to the folder of `home` (a URI): `resnet_blocks.conv`. */
+function relativeTo(home: string, file: string): string {
+    try {
+        const rel = path.relative(path.dirname(URI.parse(home).fsPath), URI.parse(file).fsPath);
+        return rel === '' ? path.basename(URI.parse(file).fsPath) : rel.split(path.sep).join('/');
+    } catch {
+        return file;
+    }
+}
+
+/**
+ * A torchinfo-like table: one row per primitive layer after block expansion, then totals. A layer
+ * inside a block shows the outermost call (`layer1 = BasicBlock@15`), and its line as `file:line`
+ * when the block comes from another file.
+ */
 export function summaryTable(network: NetworkAnalysis, file: string): string {
     const rows: string[][] = [['#', 'layer', 'op', 'line', 'output shape', 'params', 'MACs', 'rf (jump)']];
     for (const input of network.inputs) rows.push(['', input.name, 'input', '', formatShape(input.tensor.shape), '', '', '']);
+    const home = network.graph.loc.file;
     network.layers.forEach((layer, i) => {
-        const where = [...layer.blockPath.map((b, k) => (k === 0 && layer.callSite ? `${b}@${layer.callSite.loc.start.line + 1}` : b))];
+        // The outermost block call as `layer1 = BasicBlock@15` when its statement is named.
+        const site = layer.callSite;
+        const siteName = site ? callStatementName(network, site) : undefined;
+        const where = [...layer.blockPath.map((b, k) => (k === 0 && site ? `${siteName ? `${siteName} = ` : ''}${b}@${site.loc.start.line + 1}` : b))];
         const name = [...where, ...(layer.name ? [layer.name] : [])].join(' › ');
-        rows.push([String(i + 1), name, layer.op, String(layer.call.loc.start.line + 1), formatShape(layer.output.shape), layer.params ? group(layer.params) : '–', layer.macs ? group(layer.macs) : '–', rfText(layer)]);
+        // A call in another file (an imported block) shows that file: `resnet_blocks.conv:8`.
+        const lineNo = String(layer.call.loc.start.line + 1);
+        const at = layer.call.loc.file === home ? lineNo : `${relativeTo(home, layer.call.loc.file)}:${lineNo}`;
+        rows.push([String(i + 1), name, layer.op, at, formatShape(layer.output.shape), layer.params ? group(layer.params) : '–', layer.macs ? group(layer.macs) : '–', rfText(layer)]);
     });
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map(r => r[c]!.length)));
     const right = new Set([0, 3, 5, 6]);

@@ -1,9 +1,11 @@
 // The esbuild configurations of scripts/build.mjs, shared with tests that bundle one entry point
 // on their own (test/extension/worker.test.ts builds the engine worker into a scratch folder).
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 /** Node bundles: Langium's ESM uses import.meta.url in a few places; map it for CommonJS. */
 export function nodeBundle(entryPoints, outdir = path.join(root, 'out')) {
@@ -18,7 +20,7 @@ export function nodeBundle(entryPoints, outdir = path.join(root, 'out')) {
         format: 'cjs',
         sourcemap: true,
         logLevel: 'warning',
-        define: { 'import.meta.url': 'importMetaUrl' },
+        define: { 'import.meta.url': 'importMetaUrl', __CONVSCOPE_VERSION__: JSON.stringify(version) },
         banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     };
 }

@@ -359,6 +359,7 @@ class Analyzer {
                 if (!tensor) {
                     frame.network.incomplete = true;
                     if (!frame.env.has(stmt.name)) frame.env.set(stmt.name, { kind: 'failed' });
+                    previous = FAILED;
                     continue;
                 }
                 inputs.push({ name: stmt.name, tensor });

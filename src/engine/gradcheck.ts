@@ -2,7 +2,9 @@
  * Gradient checks in the sense of `torch.autograd.gradcheck`: the analytical gradient of a scalar
  * loss L = Σ output ⊙ R (R seeded, ~ N(0, 1)) against central differences
  * (L(θ + ε) − L(θ − ε)) / 2ε, element by element, passing where |analytic − numeric| ≤
- * atol + rtol·|numeric|. Checked per layer in isolation (seeded random inputs through that layer
+ * atol + rtol·|numeric|. The reported maximum relative error, |analytic − numeric| / max(|numeric|,
+ * |analytic|), counts only elements where max(|numeric|, |analytic|) > atol (the rest count as 0):
+ * a gradient that is truly ~0, as a conv bias before batch norm, would otherwise show ~1. Checked per layer in isolation (seeded random inputs through that layer
  * alone) and end to end (the network input and every parameter of every layer).
  *
  * Kinks: each non-smooth layer reports which branch every element took (relu's sign, a pool's
@@ -55,6 +57,7 @@ export interface TensorCheck {
     readonly elements: number;
     readonly checked: number;
     readonly maxAbsError: number;
+    /** |analytic − numeric| / max(|numeric|, |analytic|) over elements whose max(|numeric|, |analytic|) > atol (0 when none). */
     readonly maxRelError: number;
     readonly worstIndex: number[];
     readonly status: CheckStatus;
@@ -122,7 +125,10 @@ class Accumulator {
         const excess = err - (this.atol + this.rtol * Math.abs(numeric));
         if (!(excess <= 0)) this.failed++;
         if (err > this.maxAbs || (err !== err)) this.maxAbs = err;
-        const rel = err === 0 ? 0 : err / Math.max(Math.abs(numeric), Math.abs(analytic), Number.MIN_VALUE);
+        // Relative error only where the gradient is above atol: for a true gradient of ~0 (a conv
+        // bias before batch norm) err / max(|n|, |a|) is noise of order 1, not a measure of anything.
+        const scale = Math.max(Math.abs(numeric), Math.abs(analytic));
+        const rel = err === 0 || !(scale > this.atol) ? 0 : err / scale;
         if (rel > this.maxRel) this.maxRel = rel;
         if (excess > this.worstExcess || (excess !== excess && this.worst < 0)) {
             this.worstExcess = excess;

@@ -31,18 +31,48 @@ const DTYPE_NAMES: Record<string, string> = {
     e: 'float16', f: 'float32', d: 'float64', g: 'float128', h: 'int16', i: 'int32', l: 'int64', q: 'int64', b: 'int8', B: 'uint8',
 };
 
-/** 'float32' | 'float64' and byte order of a descr, or an NpyError naming the dtype. */
-function parseDescr(descr: string): { dtype: DType; littleEndian: boolean } {
+/** Integer dtypes read exactly into float64 (buffers such as num_batches_tracked, integer inputs). */
+const INTEGERS: Record<string, { size: number; signed: boolean }> = {
+    int8: { size: 1, signed: true }, uint8: { size: 1, signed: false }, int16: { size: 2, signed: true }, uint16: { size: 2, signed: false },
+    int32: { size: 4, signed: true }, uint32: { size: 4, signed: false }, int64: { size: 8, signed: true }, uint64: { size: 8, signed: false },
+};
+
+interface Descr {
+    /** The tensor's dtype: float32 stays float32; float64 and integers read as float64. */
+    readonly dtype: DType;
+    readonly littleEndian: boolean;
+    readonly itemSize: number;
+    readonly integer?: { readonly size: number; readonly signed: boolean };
+}
+
+/** How to read a descr, or an NpyError naming the dtype. */
+function parseDescr(descr: string): Descr {
     const m = /^([<>=|]?)(.+)$/.exec(descr);
     const order = m?.[1] ?? '';
     const code = m?.[2] ?? descr;
     const name = DTYPE_NAMES[code];
+    const integer = name ? INTEGERS[name] : undefined;
+    if (integer && (order !== '|' || integer.size === 1)) return { dtype: 'float64', littleEndian: order !== '>', itemSize: integer.size, integer };
     const dtype: DType | undefined = name === 'float32' ? 'float32' : name === 'float64' ? 'float64' : undefined;
     if (!dtype || order === '|') {
         const what = name ? `${name} ('${descr}')` : `'${descr}'`;
-        throw new NpyError(`unsupported dtype ${what}: only float32 and float64 arrays can be read; convert with arr.astype(np.float32) or arr.astype(np.float64)`);
+        throw new NpyError(`unsupported dtype ${what}: only float32, float64 and integer arrays can be read; convert with arr.astype(np.float32) or arr.astype(np.float64)`);
     }
-    return { dtype, littleEndian: order !== '>' };
+    return { dtype, littleEndian: order !== '>', itemSize: dtype === 'float32' ? 4 : 8 };
+}
+
+function readInteger(view: DataView, offset: number, size: number, signed: boolean, littleEndian: boolean, where: string): number {
+    switch (size) {
+        case 1: return signed ? view.getInt8(offset) : view.getUint8(offset);
+        case 2: return signed ? view.getInt16(offset, littleEndian) : view.getUint16(offset, littleEndian);
+        case 4: return signed ? view.getInt32(offset, littleEndian) : view.getUint32(offset, littleEndian);
+        default: {
+            const big = signed ? view.getBigInt64(offset, littleEndian) : view.getBigUint64(offset, littleEndian);
+            const n = Number(big);
+            if (!Number.isSafeInteger(n)) throw new NpyError(`${where}: integer ${big} cannot be represented exactly as a float64`);
+            return n;
+        }
+    }
 }
 
 /** A tiny reader for the header's Python literal: a dict of str keys to str, bool or int tuples. */
@@ -150,17 +180,18 @@ export function parseNpy(bytes: Uint8Array): Tensor {
     if (dataStart > bytes.length) throw new NpyError(`truncated .npy file: the header claims ${headerLen} bytes, ${bytes.length - 8 - lenBytes} remain`);
     const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataStart));
     const header = parseHeader(text);
-    const { dtype, littleEndian } = parseDescr(header.descr);
+    const { dtype, littleEndian, itemSize, integer } = parseDescr(header.descr);
     const count = numel(header.shape);
     if (header.fortranOrder && header.shape.filter(d => d > 1).length > 1) {
         throw new NpyError(`Fortran-order arrays are not supported (shape ${formatShape(header.shape)}); save np.ascontiguousarray(arr) instead`);
     }
-    const itemSize = dtype === 'float32' ? 4 : 8;
     const need = count * itemSize;
     const have = bytes.length - dataStart;
-    if (have < need) throw new NpyError(`truncated .npy data: shape ${formatShape(header.shape)} of ${dtype} needs ${need} bytes, the file has ${have}`);
+    if (have < need) throw new NpyError(`truncated .npy data: shape ${formatShape(header.shape)} of ${integer ? header.descr : dtype} needs ${need} bytes, the file has ${have}`);
     const data = allocate(dtype, count);
-    if (littleEndian) {
+    if (integer) {
+        for (let i = 0; i < count; i++) data[i] = readInteger(view, dataStart + itemSize * i, integer.size, integer.signed, littleEndian, header.descr);
+    } else if (littleEndian) {
         // copy the bytes (the source may be unaligned or a pooled Buffer)
         new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + need));
     } else if (dtype === 'float32') {

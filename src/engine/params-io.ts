@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { astype, formatShape, type Tensor } from '../tensor/tensor.js';
+import { astype, formatShape, numel, reshape, type Tensor } from '../tensor/tensor.js';
+import { didYouMean } from '../util/suggest.js';
 import { EngineError } from './layer-run.js';
 import type { NetworkModel } from './network.js';
 import { NpyError, readNpy } from './npy.js';
@@ -28,16 +29,20 @@ export function loadParams(model: NetworkModel, dir: string): void {
     const base = fs.existsSync(path.join(dir, 'params')) ? path.join(dir, 'params') : dir;
     if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) throw new EngineError(`${dir}: not a directory`);
     const missing: string[] = [];
+    const expected = new Set<string>();
     model.states.forEach((state, i) => {
         const key = model.keys[i]!;
         for (const [kind, group] of [['param', state.params], ['buffer', state.buffers]] as const) {
             for (const [name, current] of Object.entries(group)) {
                 const file = path.join(base, `${key}.${name}.npy`);
+                expected.add(`${key}.${name}.npy`);
                 if (!fs.existsSync(file)) {
                     if (kind === 'param') missing.push(`${key}.${name}.npy`);
                     continue;
                 }
-                const t = readTensorFile(file, model.dtype);
+                let t = readTensorFile(file, model.dtype);
+                // A buffer saved as a 0-d scalar (PyTorch's num_batches_tracked) fits a 1-element one.
+                if (kind === 'buffer' && numel(t.shape) === numel(current.shape) && t.shape.length !== current.shape.length) t = reshape(t, current.shape);
                 if (t.shape.length !== current.shape.length || t.shape.some((d, k) => d !== current.shape[k])) {
                     throw new EngineError(`${file}: shape ${formatShape(t.shape)} does not match ${key}.${name} ${formatShape(current.shape)}`);
                 }
@@ -45,7 +50,13 @@ export function loadParams(model: NetworkModel, dir: string): void {
             }
         }
     });
-    if (missing.length > 0) {
-        throw new EngineError(`${base}: missing ${missing.length} parameter file${missing.length === 1 ? '' : 's'}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''} (layout: <key>.<tensor>.npy, as run --out writes them)`);
+    const unexpected = fs.readdirSync(base).filter(f => f.endsWith('.npy') && !expected.has(f));
+    const problems: string[] = [];
+    if (missing.length > 0) problems.push(`missing ${missing.length} parameter file${missing.length === 1 ? '' : 's'}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''} (layout: <key>.<tensor>.npy, as run --out writes them)`);
+    if (unexpected.length > 0) {
+        const first = unexpected[0]!;
+        const hint = didYouMean(first, missing.length > 0 ? missing : expected) || ` (expected names like ${[...expected].slice(0, 3).join(', ')})`;
+        problems.push(`${unexpected.length} file${unexpected.length === 1 ? ' matches' : 's match'} no parameter of the network: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}${hint}`);
     }
+    if (problems.length > 0) throw new EngineError(`${base}: ${problems.join('; ')}`);
 }

@@ -77,7 +77,7 @@ export function reportCoverage(
     ctx: LayerContext<unknown>, rank: number, sizes: readonly number[], out: readonly number[],
     kernel: readonly number[], stride: readonly number[], padLeft: readonly number[], padRight: readonly number[], dilation: readonly number[],
 ): void {
-    // Axes with the same finding and the same numbers are reported once ("27 rows and 27 columns").
+    // Axes with the same finding and the same numbers are reported once ("28 rows and 28 columns").
     const holes = new Map<string, string[]>();
     const trailing = new Map<string, string[]>();
     for (let i = 0; i < rank; i++) {

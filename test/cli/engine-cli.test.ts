@@ -83,13 +83,48 @@ describe('convscope run', () => {
         const unknown = run(['run', 'net.conv', '--network', 'Nope'], dir);
         expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining("no network named 'Nope' (networks: Tiny)")]);
         const errors = run(['run', 'err.conv'], dir);
-        expect([errors.code, errors.stderr]).toEqual([2, expect.stringMatching(/err\.conv has 1 error \(first: err\.conv:3:15 error conv2d: no output/)]);
+        expect([errors.code, errors.stderr]).toEqual([2, expect.stringMatching(/err\.conv: network E has 1 error \(first: err\.conv:3:15 error conv2d: no output/)]);
     });
 
     it('stops before allocating beyond --memory-budget', () => {
         const r = run(['run', 'examples/vgg16.conv', '--batch', '64', '--memory-budget', '1GiB']);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/more than 1\.00 GiB \(the memory budget\) by layer \d+_\w+ \(line \d+/);
+    });
+});
+
+describe('convscope run, inputs and parameters from files', () => {
+    const TWO_INPUTS = 'network Two {\n    input a: [N, 2, 4, 4]\n    input b: [N, 2, 4, 4]\n    add(a, b) -> conv2d(3, kernel_size=3) -> batch_norm2d()\n}\nnetwork Broken {\n    input x: [N, 3, 8, 8]\n    conv2d(4, kernel_size=30)\n}\n';
+
+    function npy(dir: string, name: string, shape: number[], dtype = 'float32', fill = 'np.arange'): string {
+        const file = path.join(dir, name);
+        execFileSync('/usr/bin/python3', ['-c', `import numpy as np; np.save(${JSON.stringify(file)}, (${fill}(${shape.reduce((a, b) => a * b, 1)}) / 10).reshape(${JSON.stringify(shape)}).astype('${dtype}'))`]);
+        return file;
+    }
+
+    it.runIf(fs.existsSync('/usr/bin/python3'))('takes the batch from the input files, accepts --input twice, and ignores errors in another network', () => {
+        const dir = scratch({ 'two.conv': TWO_INPUTS });
+        const a = npy(dir, 'a.npy', [2, 2, 4, 4]);
+        const b = npy(dir, 'b.npy', [2, 2, 4, 4], 'float64');
+        const r = run(['run', 'two.conv', '--network', 'Two', '--input', `a=${a}`, '--input', `b=${b}`, '--json'], dir);
+        expect(r.stderr).toBe('');
+        expect(JSON.parse(r.stdout).output.shape).toEqual([2, 3, 2, 2]);
+        const twice = run(['run', 'two.conv', '--network', 'Two', '--input', `a=${a}`, '--input', `a=${b}`], dir);
+        expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining("input 'a' is given twice")]);
+        const conflict = run(['run', 'two.conv', '--network', 'Two', '--input', `a=${a}`, '--batch', '3'], dir);
+        expect([conflict.code, conflict.stderr]).toEqual([2, expect.stringContaining('a.npy: batch 2 disagrees with --batch 3')]);
+    });
+
+    it.runIf(fs.existsSync('/usr/bin/python3'))("loads PyTorch's 0-d int64 num_batches_tracked and rejects files that match no parameter", () => {
+        const dir = scratch({ 'two.conv': TWO_INPUTS });
+        const out = path.join(dir, 'out');
+        expect(run(['run', 'two.conv', '--network', 'Two', '--out', out], dir).code).toBe(0);
+        const params = path.join(out, 'params');
+        execFileSync('/usr/bin/python3', ['-c', `import numpy as np; np.save(${JSON.stringify(path.join(params, '03_batch_norm2d.num_batches_tracked.npy'))}, np.array(7, dtype=np.int64))`]);
+        expect(run(['run', 'two.conv', '--network', 'Two', '--params', out], dir).code).toBe(0);
+        fs.renameSync(path.join(params, '02_conv2d.weight.npy'), path.join(params, '02_conv2d.weigth.npy'));
+        const typo = run(['run', 'two.conv', '--network', 'Two', '--params', out], dir);
+        expect([typo.code, typo.stderr]).toEqual([2, expect.stringMatching(/missing 1 parameter file: 02_conv2d\.weight\.npy .*; 1 file matches no parameter of the network: 02_conv2d\.weigth\.npy — did you mean '02_conv2d\.weight\.npy'\?/)]);
     });
 });
 

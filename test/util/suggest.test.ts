@@ -16,4 +16,9 @@ describe('did you mean', () => {
         expect(didYouMean('frobnicate', layers.keys())).toBe('');
         expect(didYouMean('relu7', layers.keys())).toBe(" — did you mean 'relu' or 'relu6'?");
     });
+    it('uses the prefix rule only for names of 3 characters or more', () => {
+        expect(suggest('B', layers.keys())).toEqual([]);
+        expect(didYouMean('B', layers.keys())).toBe('');
+        expect(suggest('bat', ['batch_norm1d', 'batch_norm2d'])).toEqual(['batch_norm1d', 'batch_norm2d']);
+    });
 });
