@@ -47,7 +47,7 @@ else
     # first looks in a cache under os.tmpdir(): put Debian's rg there as the tarball it expects.
     case "$(uname -m)" in
         x86_64) RG_TARGET=x86_64-unknown-linux-musl ;;
-        aarch64) RG_TARGET=aarch64-unknown-linux-gnu ;;
+        aarch64) RG_TARGET=aarch64-unknown-linux-musl ;;
         *) log "unsupported architecture $(uname -m)"; exit 1 ;;
     esac
     TMP="${TMPDIR:-/tmp}"

@@ -71,6 +71,8 @@ export function uiSuite({ workbench: wb, workspace, artifacts, languageName, ser
         // One row per checked tensor in table#checks, each with status "passed".
         const statuses = await report.content.locator('table#checks tbody tr').evaluateAll((rows) => rows.map((r) => r.querySelectorAll('td')[9]?.textContent ?? ''));
         if (statuses.length !== count || statuses.some((st) => st !== 'passed')) throw new Error(`"${text}" but table#checks has statuses ${JSON.stringify(statuses)}`);
+        // The page's script (allowed by its CSP nonce) has drawn the error chart.
+        await wb.waitFor(report.content.locator('body[data-charts-ready] canvas#check-errors'), 'the report script to draw the error chart', 15_000);
         await report.element.screenshot({ path: path.join(artifacts, 'gradcheck-report.png') });
         return `${text}; report screenshot: ${path.relative(process.cwd(), path.join(artifacts, 'gradcheck-report.png'))}`;
     }, 90_000);
