@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
 const bin = path.join(root, 'bin/convscope.cjs');
@@ -13,8 +13,14 @@ function run(args: string[], cwd = root) {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const scratchDirs: string[] = [];
+afterAll(() => {
+    for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function scratch(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convscope-cli-'));
+    scratchDirs.push(dir);
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     return dir;
 }
