@@ -9,7 +9,7 @@
  * the median of ≥ 5 timed runs after warm-up; a configuration whose single run exceeds the
  * per-measurement budget gets fewer runs and is marked †. Prints markdown tables.
  *
- *   node scripts/bench-engine.mjs [--engines ours,tfjs-cpu,...] [--shapes A,B] [--runs 5]
+ *   node scripts/bench-engine.mjs [--engines ours,ours-wasm,tfjs-cpu,...] [--wasm-relaxed] [--shapes A,B] [--runs 5]
  *                                 [--budget 12000] [--clock wall|cpu] [--skip-e2e] [--json out/bench/engine.json]
  *
  * --clock cpu times single-threaded configurations by the process's CPU time instead of the wall
@@ -26,7 +26,8 @@ import { SHAPES, forwardFlops } from './bench/engine-shapes.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
     options: {
-        engines: { type: 'string', default: 'ours,tfjs-cpu,tfjs-wasm,ort,torch' },
+        engines: { type: 'string', default: 'ours,ours-wasm,tfjs-cpu,tfjs-wasm,ort,torch' },
+        'wasm-relaxed': { type: 'boolean', default: false },
         shapes: { type: 'string', default: Object.keys(SHAPES).join(',') },
         runs: { type: 'string', default: '5' },
         budget: { type: 'string', default: '12000' },
@@ -72,6 +73,18 @@ if (wanted.has('ours')) {
     const outfile = join(root, 'out', 'bench', 'engine-ours.mjs');
     await build({ entryPoints: [join(root, 'scripts', 'bench', 'engine-ours.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
     for (const dtype of ['float32', 'float64']) results.push(...run(`ours ${dtype}`, process.execPath, [outfile, '--dtype', dtype, ...single]));
+}
+if (wanted.has('ours-wasm')) {
+    const outfile = join(root, 'out', 'bench', 'engine-ours.mjs');
+    if (!wanted.has('ours')) {
+        const { build } = await import('esbuild');
+        await build({ entryPoints: [join(root, 'scripts', 'bench', 'engine-ours.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+    }
+    // the WebAssembly SIMD kernels (baseline SIMD128), and with relaxed FMA where Node needs the flag
+    for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm) ${dtype}`, process.execPath, [outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm', ...single]));
+    if (values['wasm-relaxed']) {
+        for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm, relaxed FMA) ${dtype}`, process.execPath, ['--experimental-wasm-relaxed-simd', outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm-fma', ...single]));
+    }
 }
 for (const backend of ['cpu', 'wasm']) {
     if (!wanted.has(`tfjs-${backend}`)) continue;
@@ -127,11 +140,18 @@ out.push(`## Convscope engine benchmark: GFLOP/s, median of ≥ ${values.runs} t
 out.push(`Single thread unless "2T"; timed by the ${values.clock === 'cpu' ? 'process CPU time (2T: wall clock)' : 'wall clock'}. Peer cells: the peer's GFLOP/s (ours ÷ peer, ours in the same dtype; > 1× means we are faster).`, '');
 for (const pass of ['forward', 'backward']) {
     out.push(pass === 'forward' ? '### Forward' : '### Backward: input + weight (+ bias) gradients, counted as 2× forward FLOPs', '');
-    const head = ['shape', 'ours f32', 'ours f64', ...peers[pass].map(c => c[0])];
+    const wasmCols = [['ours (wasm) f32', 'ours-wasm', 'float32'], ['ours (wasm) f64', 'ours-wasm', 'float64'], ['wasm FMA f32', 'ours-wasm-fma', 'float32'], ['wasm FMA f64', 'ours-wasm-fma', 'float64']]
+        .filter(([, engine]) => results.some(r => r.engine === engine));
+    const head = ['shape', 'ours f32', 'ours f64', ...wasmCols.map(c => c[0]), ...peers[pass].map(c => c[0])];
     out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const id of shapeIds) {
         const ours = { float32: find('ours', 'float32', id, pass), float64: find('ours', 'float64', id, pass) };
         const row = [`${id} ${SHAPES[id].what}`, cell(ours.float32), cell(ours.float64)];
+        // WASM columns: GFLOP/s (÷ the js kernels in the same dtype)
+        for (const [, engine, dtype] of wasmCols) {
+            const r = find(engine, dtype, id, pass);
+            row.push(r?.gflops && ours[dtype]?.gflops ? `${cell(r)} (${ratio(r, ours[dtype])})` : cell(r));
+        }
         for (const [, engine, dtype] of peers[pass]) {
             const r = find(engine, dtype, id, pass);
             const c = cell(r);

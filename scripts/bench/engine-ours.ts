@@ -3,19 +3,21 @@
  * requested shape, forward and backward (input + weight + bias gradients). Prints one JSON line
  * per measurement: { engine, dtype, shape, pass, ms, runs, reps, clock, gflops }.
  *
- *   node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5 [--clock cpu]
+ *   node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5 [--clock cpu] [--kernels js|wasm]
  */
 import { parseArgs } from 'node:util';
-import { kernels } from '../../src/engine/kernels/index.js';
+import { jsKernels, wasmKernels, wasmSimdAvailable } from '../../src/engine/kernels/index.js';
 import { type DType, type Tensor, allocate } from '../../src/tensor/tensor.js';
 // @ts-expect-error plain ESM helper without types
 import { SHAPES, fill, forwardFlops, time } from './engine-shapes.mjs';
 
 interface Shape { x: number[]; w: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number }
 
-const { values } = parseArgs({ options: { dtype: { type: 'string', default: 'float32' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, clock: { type: 'string', default: 'wall' }, engine: { type: 'string', default: 'ours' } } });
+const { values } = parseArgs({ options: { dtype: { type: 'string', default: 'float32' }, shapes: { type: 'string', default: 'A,B,C,D,E,F,G' }, runs: { type: 'string', default: '5' }, budget: { type: 'string', default: '15000' }, clock: { type: 'string', default: 'wall' }, engine: { type: 'string', default: 'ours' }, kernels: { type: 'string', default: 'js' } } });
 const dtype = values.dtype as DType;
-const k = kernels();
+if (values.kernels === 'wasm' && !wasmSimdAvailable().simd) throw new Error('WebAssembly SIMD is not available');
+const k = values.kernels === 'wasm' ? wasmKernels : jsKernels;
+if (values.kernels === 'wasm') console.error(`wasm kernels: relaxed FMA ${wasmSimdAvailable().relaxed ? 'on' : 'off'}`);
 
 function make(shape: readonly number[], seed: number): Tensor {
     const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));

@@ -5,15 +5,33 @@
  */
 import { jsKernels } from './js.js';
 import type { Kernels } from './types.js';
+import { wasmKernels } from './wasm.js';
 
 export type * from './types.js';
 export { jsKernels } from './js.js';
+export { wasmGemm, wasmKernels, wasmSimdAvailable } from './wasm.js';
 export { referenceKernels } from './reference.js';
 export { KernelError, convGeometry, convTransposeOutputShape, padPairs, perAxis } from './geometry.js';
 export { type AxisWindows, type SlidingWindowOptions, adaptiveWindows, rangeHi, rangeLo, slidingWindows } from './window.js';
-export { releaseScratch } from './scratch.js';
+import { releaseScratch as releaseJsScratch } from './scratch.js';
+import { releaseWasmMemory } from './wasm.js';
 
-let current: Kernels = jsKernels;
+/** Drops every work buffer (after a large network run, to give the memory back), WASM memory included. */
+export function releaseScratch(): void {
+    releaseJsScratch();
+    releaseWasmMemory();
+}
+
+/**
+ * The default: the WebAssembly SIMD kernels (which are jsKernels where WebAssembly SIMD is
+ * missing); CONVSCOPE_KERNELS=js picks the plain-TypeScript ones at start-up.
+ */
+function initial(): Kernels {
+    const wanted = typeof process !== 'undefined' ? process.env?.CONVSCOPE_KERNELS : undefined;
+    return wanted === 'js' ? jsKernels : wasmKernels;
+}
+
+let current: Kernels = initial();
 
 /** The kernels the engine uses. */
 export function kernels(): Kernels {

@@ -21,10 +21,10 @@ import { MR, NR, type PackA, gemm, gemmPacked, packRowsN } from './gemm.js';
 import { col2im64, im2col64, im2colPacked64 } from './im2col.js';
 import { liftWindows, poolBackward64, poolForward64 } from './pool.js';
 import { type ScratchSlot, scratch } from './scratch.js';
-import type { ConvGeometry, Kernels, PoolResult, PoolSpec } from './types.js';
+import type { ConvGeometry, GemmSpec, Kernels, PoolResult, PoolSpec } from './types.js';
 
 /** The data as float64: itself when it already is, else a converted copy in a scratch slot. */
-function in64(data: TensorData, slot: ScratchSlot): Float64Array {
+export function in64(data: TensorData, slot: ScratchSlot): Float64Array {
     if (data instanceof Float64Array) return data;
     const s = scratch(slot, data.length);
     s.set(data);
@@ -35,33 +35,33 @@ function in64(data: TensorData, slot: ScratchSlot): Float64Array {
  * A float64 buffer for a result: the result itself for float64, else scratch to round from.
  * Zeroed unless `initialised` says the caller writes every element before reading any.
  */
-function out64(dtype: DType, length: number, slot: ScratchSlot, initialised = false): Float64Array {
+export function out64(dtype: DType, length: number, slot: ScratchSlot, initialised = false): Float64Array {
     if (dtype === 'float64') return new Float64Array(length);
     const s = scratch(slot, length);
     return initialised ? s : s.fill(0);
 }
 
-function result<D extends DType>(dtype: D, data: Float64Array, shape: readonly number[]): Tensor<D> {
+export function result<D extends DType>(dtype: D, data: Float64Array, shape: readonly number[]): Tensor<D> {
     const out = (dtype === 'float64' ? data : new Float32Array(data)) as DataOf<D>;
     return { shape: [...shape], data: out, dtype };
 }
 
-function checkDtypes(what: string, ...tensors: Array<Tensor | null>): void {
+export function checkDtypes(what: string, ...tensors: Array<Tensor | null>): void {
     const first = tensors[0]!;
     for (const t of tensors) {
         if (t && t.dtype !== first.dtype) throw new KernelError(`${what}: mixed dtypes ${first.dtype} and ${t.dtype}`);
     }
 }
 
-function checkShape(what: string, actual: readonly number[], expected: readonly number[]): void {
+export function checkShape(what: string, actual: readonly number[], expected: readonly number[]): void {
     if (!sameShape(actual, expected)) throw new KernelError(`${what} has shape ${formatShape(actual)}, expected ${formatShape(expected)}`);
 }
 
-function checkBias(bias: Tensor | null, channels: number): void {
+export function checkBias(bias: Tensor | null, channels: number): void {
     if (bias) checkShape('bias', bias.shape, [channels]);
 }
 
-interface Sizes {
+export interface Sizes {
     /** input and output channels per group */
     readonly Cg: number;
     readonly Mg: number;
@@ -74,7 +74,7 @@ interface Sizes {
     readonly direct: boolean;
 }
 
-function sizes(g: ConvGeometry): Sizes {
+export function sizes(g: ConvGeometry): Sizes {
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
     const kv = g.kernel[0] * g.kernel[1] * g.kernel[2];
@@ -110,15 +110,15 @@ export function convForward64(g: ConvGeometry, x: Float64Array, w: Float64Array,
     }
 }
 
-/** dx = ∂/∂x of ⟨conv(x, w), dy⟩, all float64; dx zeroed by the caller. */
-export function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float64Array, dx: Float64Array): void {
+/** dx = ∂/∂x of ⟨conv(x, w), dy⟩, all float64; dx zeroed by the caller. `mm` is the GEMM (the WASM kernels pass theirs). */
+export function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float64Array, dx: Float64Array, mm: (spec: GemmSpec) => void = gemm): void {
     const { Cg, Mg, K, P, Pin, pointwise, direct } = sizes(g);
     if (direct) return directBackwardInput64(g, dy, w, dx);
     const col = pointwise ? null : scratch('col', K * P);
     for (let n = 0; n < g.batch; n++) {
         for (let grp = 0; grp < g.groups; grp++) {
             const xOff = (n * g.inChannels + grp * Cg) * Pin;
-            gemm({
+            mm({
                 m: K, n: P, k: Mg,
                 a: w, aOffset: grp * Mg * K, lda: K, transA: true,
                 b: dy, bOffset: (n * g.outChannels + grp * Mg) * P, ldb: P,
@@ -130,7 +130,7 @@ export function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float6
 }
 
 /** dw = ∂/∂w of ⟨conv(x, w), dy⟩, all float64; dw zeroed by the caller. */
-export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float64Array, dw: Float64Array): void {
+export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float64Array, dw: Float64Array, mm: (spec: GemmSpec) => void = gemm): void {
     const { Cg, Mg, K, P, Pin, pointwise, direct } = sizes(g);
     if (direct) return directBackwardWeight64(g, x, dy, dw);
     const col = pointwise ? null : scratch('col', K * P);
@@ -138,7 +138,7 @@ export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float
         for (let grp = 0; grp < g.groups; grp++) {
             const xOff = (n * g.inChannels + grp * Cg) * Pin;
             if (col) im2col64(x, xOff, g, Cg, col);
-            gemm({
+            mm({
                 m: Mg, n: K, k: P,
                 a: dy, aOffset: (n * g.outChannels + grp * Mg) * P, lda: P,
                 b: col ?? x, bOffset: col ? 0 : xOff, ldb: P, transB: true,
@@ -149,7 +149,7 @@ export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float
 }
 
 /** Σ over batch and space of dy `[N, C, ...]`, per channel. */
-function channelSums<D extends DType>(dy: Tensor<D>): Tensor<D> {
+export function channelSums<D extends DType>(dy: Tensor<D>): Tensor<D> {
     const [N, C] = [dy.shape[0]!, dy.shape[1]!];
     const P = numel(dy.shape.slice(2));
     const d = in64(dy.data, 'y');
@@ -164,7 +164,7 @@ function channelSums<D extends DType>(dy: Tensor<D>): Tensor<D> {
     return result(dy.dtype, s, [C]);
 }
 
-function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number, P: number): void {
+export function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number, P: number): void {
     for (let n = 0; n < N; n++) {
         for (let c = 0; c < C; c++) {
             const b = bias[c]!;
