@@ -197,12 +197,33 @@ function checkTensor(
     return acc.result(info, value.shape, false);
 }
 
-/** Adds delta·(one-hot at index | direction) to a copy of `t`. */
-function shifted(t: Tensor, index: number | Tensor, delta: number): Tensor {
-    const out = clone(t);
-    if (typeof index === 'number') out.data[index] = out.data[index]! + delta;
-    else for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + delta * index.data[i]!;
-    return out;
+/**
+ * Evaluates `f` with `t` shifted by delta at one element (in place, restored exactly afterwards,
+ * so a check of a 48,000-element weight does not copy it twice per element) or along a
+ * direction (fast mode: on a copy).
+ */
+function withShift<T>(t: Tensor, index: number | Tensor, delta: number, f: (shifted: Tensor) => T): T {
+    if (typeof index !== 'number') {
+        const out = clone(t);
+        for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + delta * index.data[i]!;
+        return f(out);
+    }
+    const original = t.data[index]!;
+    t.data[index] = original + delta;
+    try {
+        return f(t);
+    } finally {
+        t.data[index] = original;
+    }
+}
+
+/**
+ * Reads every tape's branch pattern now: some are computed lazily from the layer's input, which
+ * an in-place perturbation changes and then restores.
+ */
+function settled<T extends { readonly tapes: readonly Forwarded[] }>(evaluation: T): T {
+    for (const tape of evaluation.tapes) void tape.branch;
+    return evaluation;
 }
 
 function layerLabel(record: LayerRecord, index: number): string {
@@ -261,25 +282,25 @@ function checkLayer(model: NetworkModel, i: number, options: GradcheckOptions, f
     const runOptions = { mode: options.mode, rng: model.layerRng(i), bindings: model.bindings };
     const inputs = record.inputs.map((t, k) => normalTensor(stream(options.seed, `gradcheck:layer:${key}:input${k}`), concreteShape(t.shape, model.bindings), { dtype: options.dtype }));
     const state = copyState(model.states[i]!);
-    const base = forwardLayer(record, inputs, copyState(state), runOptions);
+    const base = settled({ tapes: [forwardLayer(record, inputs, copyState(state), runOptions)] }).tapes[0]!;
     const R = normalTensor(stream(options.seed, `gradcheck:layer:${key}:R`), base.output.shape, { dtype: options.dtype });
     const grads = backwardLayer(record, inputs, copyState(state), runOptions, base, R);
     const meta = metaOf('layer', record, i, fileOf);
     const out: TensorCheck[] = [];
     const run = (xs: readonly Tensor[], s: LayerState) => {
         const f = forwardLayer(record, xs, copyState(s), runOptions);
-        return { loss: lossOf(f.output, R), tapes: [f] };
+        return settled({ loss: lossOf(f.output, R), tapes: [f] });
     };
     record.inputs.forEach((_, k) => {
         const grad = grads.inputs[k];
         if (!grad) return;
-        const probe: Probe = { from: 0, evaluate: (index, delta) => run(inputs.map((x, m) => (m === k ? shifted(x, index, delta) : x)), state) };
+        const probe: Probe = { from: 0, evaluate: (index, delta) => withShift(inputs[k]!, index, delta, x => run(inputs.map((y, m) => (m === k ? x : y)), state)) };
         out.push(checkTensor(probe, inputs[k]!, grad, [base], `layer:${key}:input${k}`, { ...meta, tensor: record.inputs.length > 1 ? `input${k}` : 'input' }, options));
     });
     for (const [name, value] of Object.entries(state.params)) {
         const grad = grads.params[name];
         if (!grad) continue;
-        const probe: Probe = { from: 0, evaluate: (index, delta) => run(inputs, { params: { ...state.params, [name]: shifted(value, index, delta) }, buffers: state.buffers }) };
+        const probe: Probe = { from: 0, evaluate: (index, delta) => withShift(value, index, delta, v => run(inputs, { params: { ...state.params, [name]: v }, buffers: state.buffers })) };
         out.push(checkTensor(probe, value, grad, [base], `layer:${key}:${name}`, { ...meta, tensor: name }, options));
     }
     return out;
@@ -290,7 +311,7 @@ function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (u
     const inputs = options.inputs ? [...options.inputs] : model.sampleInputs();
     const R = model.lossWeights();
     const snapshot = () => new Map(model.states.map((s, i) => [i, copyState(s)]));
-    const base: ForwardPass = model.forward(inputs, { states: snapshot() });
+    const base: ForwardPass = settled(model.forward(inputs, { states: snapshot() }));
     const grads = model.backward(base, R, { states: snapshot() });
     const out: TensorCheck[] = [];
     const first = model.layers[0]!;
@@ -299,9 +320,10 @@ function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (u
         const probe: Probe = {
             from: 0,
             evaluate: (index, delta) => {
-                const xs = inputs.map((x, m) => (m === k ? shifted(x, index, delta) : x));
-                const pass = model.forward(xs, { states: snapshot() });
-                return { loss: lossOf(pass.output, R), tapes: pass.tapes };
+                return withShift(inputs[k]!, index, delta, x => {
+                    const pass = model.forward(inputs.map((y, m) => (m === k ? x : y)), { states: snapshot() });
+                    return settled({ loss: lossOf(pass.output, R), tapes: pass.tapes });
+                });
             },
         };
         out.push(checkTensor(probe, inputs[k]!, grads.inputs[k]!, base.tapes, `network:input:${input.name}`, { scope: 'network', layer: `input ${input.name}`, op: 'input', file: fileOf(first.call.loc.file), line: first.call.loc.start.line + 1, tensor: 'input' }, options));
@@ -315,11 +337,13 @@ function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (u
             const probe: Probe = {
                 from: i,
                 evaluate: (index, delta) => {
-                    const states = snapshot();
-                    const s = states.get(i)!;
-                    states.set(i, { params: { ...s.params, [name]: shifted(value, index, delta) }, buffers: s.buffers });
-                    const pass = model.forward(inputs, { from: i, base, states });
-                    return { loss: lossOf(pass.output, R), tapes: pass.tapes };
+                    return withShift(value, index, delta, v => {
+                        const states = snapshot();
+                        const s = states.get(i)!;
+                        states.set(i, { params: { ...s.params, [name]: v }, buffers: s.buffers });
+                        const pass = model.forward(inputs, { from: i, base, states });
+                        return settled({ loss: lossOf(pass.output, R), tapes: pass.tapes });
+                    });
                 },
             };
             out.push(checkTensor(probe, value, grads.params[i]![name]!, base.tapes, `network:${model.keys[i]}:${name}`, { ...metaOf('network', record, i, fileOf), tensor: name }, options));
