@@ -61,6 +61,14 @@ describe.skipIf(!available)('wasmGemm on edge sizes', () => {
     cases.push({ m: 33, n: 70, k: 257, transA: false, transB: true, alpha: -0.5, beta: 2, dtype: 'mixed' });
     cases.push({ m: 4, n: 8, k: 256, transA: true, transB: false, alpha: 1, beta: 1, dtype: 'float32' });
     cases.push({ m: 7, n: 5, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5, dtype: 'float64' });
+    // few rows times a transposed B (a batch-1 linear layer: the unpacked row-dot path), odd and even depths
+    for (const m of [1, 2, 4]) for (const [n, k] of [[1, 1], [5, 2], [13, 7], [120, 400], [84, 121]] as const) {
+        cases.push({ m, n, k, transA: false, transB: true, alpha: 1, beta: m === 2 ? 1 : 0, dtype: m === 4 ? 'mixed' : 'float64' });
+    }
+    cases.push({ m: 3, n: 9, k: 5, transA: false, transB: true, alpha: -2, beta: 0.5, dtype: 'float64' });
+    // small products done as plain loops (one or two columns, or tiny)
+    cases.push({ m: 40, n: 2, k: 33, transA: true, transB: false, alpha: 1, beta: 0, dtype: 'float64' });
+    cases.push({ m: 9, n: 30, k: 3, transA: false, transB: false, alpha: 0.5, beta: 1, dtype: 'mixed' });
 
     it.each(cases)('m $m n $n k $k transA $transA transB $transB alpha $alpha beta $beta $dtype', ({ m, n, k, transA, transB, alpha, beta, dtype }) => {
         const rr = rng(`gemm:${m}:${n}:${k}:${transA}:${transB}:${dtype}`);

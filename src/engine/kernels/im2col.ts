@@ -98,9 +98,27 @@ export function col2im64(col: Float64Array, g: ConvGeometry, channels: number, d
  * im2col straight into the GEMM's packed-B layout (gemm.ts `PackedB`, NR = 8): column matrix
  * element (r, j) goes to panels[⌊j/8⌋·8·K + 8·r + j mod 8], columns past P are 0. The forward
  * convolution multiplies from it in place, saving the separate packing pass. `panels` must hold
- * ⌈P/8⌉·8·K values.
+ * ⌈P/8⌉·8·K values. A gather through `im2colPackedMap` (the WASM kernels run the same gather in
+ * WASM memory).
  */
 export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, channels: number, panels: Float64Array): void {
+    const map = im2colPackedMap(g, channels);
+    for (let i = 0; i < map.length; i++) {
+        const v = map[i]!;
+        panels[i] = v >= 0 ? x[xOff + v]! : 0;
+    }
+}
+
+/**
+ * The gather map of im2col into the packed-B layout, for channels [0, channels) of an image: map[i] is the offset
+ * (from channel c0's first element) of the input value at packed-panel position i, or -1 for a 0
+ * (a padding tap or a column past P). ⌈P/8⌉·8·K entries. It depends on the geometry only, so it
+ * is cached. `im2colPacked64` gathers through it, and so do the WASM kernels (either element type).
+ */
+export function im2colPackedMap(g: ConvGeometry, channels: number): Int32Array {
+    const key = `${channels}|${g.inSize}|${g.outSize}|${g.kernel}|${g.stride}|${g.dilation}|${g.padBefore}`;
+    let map = maps.get(key);
+    if (map) return map;
     const [D, H, W] = g.inSize;
     const [OD, OH, OW] = g.outSize;
     const [KD, KH, KW] = g.kernel;
@@ -109,11 +127,10 @@ export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, c
     const [pd, ph, pw] = g.padBefore;
     const K = channels * KD * KH * KW;
     const KN = K * 8;
-    // padding taps and the columns past P stay 0; only real taps are written below
-    panels.fill(0, 0, Math.ceil((OD * OH * OW) / 8) * KN);
+    map = new Int32Array(Math.ceil((OD * OH * OW) / 8) * KN).fill(-1);
     let r = 0;
     for (let c = 0; c < channels; c++) {
-        const xc = xOff + c * D * H * W;
+        const xc = c * D * H * W;
         for (let kd = 0; kd < KD; kd++) {
             const offD = kd * dd - pd;
             const od0 = rangeLo(sd, offD);
@@ -134,7 +151,7 @@ export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, c
                             const src = xd + (oh * sh + offH) * W + offW;
                             for (let ow = ow0; ow < ow1; ow++) {
                                 const j = j0 + ow;
-                                panels[(j >> 3) * KN + rb + (j & 7)] = x[src + ow * sw]!;
+                                map[(j >> 3) * KN + rb + (j & 7)] = src + ow * sw;
                             }
                         }
                     }
@@ -142,4 +159,18 @@ export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, c
             }
         }
     }
+    if (map.length <= MAP_CACHE_ENTRIES) {
+        if (cached + map.length > MAP_CACHE_ENTRIES) {
+            maps.clear();
+            cached = 0;
+        }
+        maps.set(key, map);
+        cached += map.length;
+    }
+    return map;
 }
+
+/** Cached maps hold at most this many entries in all (64 MiB); a larger one is rebuilt per call. */
+const MAP_CACHE_ENTRIES = 16 * 2 ** 20;
+const maps = new Map<string, Int32Array>();
+let cached = 0;

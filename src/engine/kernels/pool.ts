@@ -33,6 +33,7 @@ export function poolForward64(spec: PoolSpec, planes: number, x: Float64Array, y
     const mode = spec.mode;
     const override = spec.divisorOverride ?? 0;
     const includePad = spec.countIncludePad ?? true;
+    if (mode === 'avg') return avgForward64(wd, wh, ww, planes, x, y, override, includePad);
     for (let plane = 0; plane < planes; plane++) {
         const xb = plane * Pin;
         let yo = plane * P;
@@ -45,21 +46,6 @@ export function poolForward64(spec: PoolSpec, planes: number, x: Float64Array, y
                 for (let ow = 0; ow < OW; ow++, yo++) {
                     const fw = ww.first[ow]!;
                     const cw = ww.count[ow]!;
-                    if (mode === 'avg') {
-                        let s = 0;
-                        for (let a = 0; a < cd; a++) {
-                            const rd = xb + (fd + a * sd) * H * W;
-                            for (let b = 0; b < ch; b++) {
-                                const r = rd + (fh + b * sh) * W + fw;
-                                for (let c = 0; c < cw; c++) s += x[r + c * sw]!;
-                            }
-                        }
-                        const divisor = override !== 0 ? override
-                            : includePad ? wd.padded[od]! * wh.padded[oh]! * ww.padded[ow]!
-                            : cd * ch * cw;
-                        y[yo] = s / divisor;
-                        continue;
-                    }
                     const isMax = mode === 'max';
                     let best = isMax ? -Infinity : Infinity;
                     let at = cd > 0 && ch > 0 && cw > 0 ? (fd * H + fh) * W + fw : -1;
@@ -79,6 +65,57 @@ export function poolForward64(spec: PoolSpec, planes: number, x: Float64Array, y
                     }
                     y[yo] = best;
                     indices![yo] = at;
+                }
+            }
+        }
+    }
+}
+
+/** poolForward64's average: Σ window taps (in row-major window order) / divisor. */
+function avgForward64(wd: AxisWindows, wh: AxisWindows, ww: AxisWindows, planes: number, x: Float64Array, y: Float64Array, override: number, includePad: boolean): void {
+    const H = wh.inSize;
+    const W = ww.inSize;
+    const HW = H * W;
+    const Pin = wd.inSize * HW;
+    const OD = wd.outSize;
+    const OH = wh.outSize;
+    const OW = ww.outSize;
+    const sd = wd.step;
+    const sh = wh.step;
+    const sw = ww.step;
+    const dFirst = wd.first, dCount = wd.count, dPad = wd.padded;
+    const hFirst = wh.first, hCount = wh.count, hPad = wh.padded;
+    const wFirst = ww.first, wCount = ww.count, wPad = ww.padded;
+    let yo = 0;
+    for (let plane = 0; plane < planes; plane++) {
+        const xb = plane * Pin;
+        for (let od = 0; od < OD; od++) {
+            const fd = dFirst[od]!;
+            const cd = dCount[od]!;
+            for (let oh = 0; oh < OH; oh++) {
+                const fh = hFirst[oh]!;
+                const ch = hCount[oh]!;
+                const row = xb + fd * HW + fh * W;
+                const padDH = dPad[od]! * hPad[oh]!;
+                for (let ow = 0; ow < OW; ow++, yo++) {
+                    const fw = wFirst[ow]!;
+                    const cw = wCount[ow]!;
+                    let s = 0;
+                    if (cd === 1 && ch === 2 && cw === 2) {
+                        // the common 2×2 window, unrolled (the same additions in the same order)
+                        const r0 = row + fw;
+                        const r1 = r0 + sh * W;
+                        s = 0 + x[r0]! + x[r0 + sw]! + x[r1]! + x[r1 + sw]!;
+                    } else {
+                        for (let a = 0; a < cd; a++) {
+                            const rd = xb + (fd + a * sd) * HW;
+                            for (let b = 0; b < ch; b++) {
+                                const r = rd + (fh + b * sh) * W + fw;
+                                for (let c = 0; c < cw; c++) s += x[r + c * sw]!;
+                            }
+                        }
+                    }
+                    y[yo] = s / (override !== 0 ? override : includePad ? padDH * wPad[ow]! : cd * ch * cw);
                 }
             }
         }
