@@ -10,7 +10,7 @@ import { coerce, formatValue, type Value } from '../layers/args.js';
 import { getLayer, layers, type AnyLayer } from '../layers/index.js';
 import type { Dim, LayerContext, LayerIssue, Severity, Shape } from '../layers/types.js';
 import { applyRf, inputField, mergeRf, type RfAxis } from '../shape/receptive-field.js';
-import { formatShape, numel } from '../shape/dims.js';
+import { numel } from '../shape/dims.js';
 import { didYouMean } from '../util/suggest.js';
 import { assertNever } from '../util/assert.js';
 import { binary, parseDefault } from './values.js';
@@ -238,11 +238,11 @@ class Analyzer {
                 if (graph.kind === 'block') this.push({ severity: 'error', code: 'input-in-block', message: `a block's input is its caller's tensor, written 'input'; declare inputs with shapes in networks only`, loc: stmt.nameLoc, related: [] });
                 continue;
             }
-            for (const call of stmt.calls) this.lintCall(graph, call);
+            for (const call of stmt.calls) this.lintCall(call);
         }
     }
 
-    private lintCall(graph: GraphDecl, call: Call): void {
+    private lintCall(call: Call): void {
         const layer = getLayer(call.callee);
         const block = this.program.blocks.get(call.callee);
         if (!layer && !block) {
@@ -257,7 +257,6 @@ class Analyzer {
             const sig = blockSignature(block);
             this.bindNames(undefined, sig.names, call, `block ${block.name}`, false, sig.required);
         }
-        void graph;
     }
 
     /**
@@ -311,7 +310,7 @@ class Analyzer {
         const state: NetworkState = { graph, nextId: 0, layers: [], incomplete: false, inputExtent: null, rfReported: false };
         const frame: Frame = { graph, env: new Map(), calls: [], input: undefined, network: state };
         const inputs: Array<{ name: string; tensor: Tensor }> = [];
-        this.bindParams(frame, new Map(), undefined);
+        this.bindParams(frame, new Map());
         const last = this.body(frame, inputs);
         const outputs = last ? [{ name: last.name, tensor: last.tensor }] : [];
         const totals = { params: 0, macs: 0, memory: 0 };
@@ -324,7 +323,7 @@ class Analyzer {
     }
 
     /** Binds parameters: given values (block calls) or defaults evaluated in the frame itself. */
-    private bindParams(frame: Frame, given: Map<string, Value | Tensor>, caller: Frame | undefined): boolean {
+    private bindParams(frame: Frame, given: Map<string, Value | Tensor>): boolean {
         let ok = true;
         for (const p of frame.graph.params) {
             const v = given.get(p.name);
@@ -343,7 +342,6 @@ class Analyzer {
             } else if (value.t === 'tensor') frame.env.set(p.name, { kind: 'tensor', tensor: tensorOf(value) });
             else frame.env.set(p.name, { kind: 'value', value });
         }
-        void caller;
         return ok;
     }
 
@@ -482,7 +480,7 @@ class Analyzer {
             return undefined;
         }
         const inner: Frame = { graph: block, env: new Map(), calls: [...frame.calls, call], input: current, network: frame.network };
-        if (!this.bindParams(inner, given, frame)) return undefined;
+        if (!this.bindParams(inner, given)) return undefined;
         const result = this.body(inner, undefined);
         if (!result) {
             if (!block.body.some(s => s.kind === 'chain')) this.report(frame, 'error', 'empty-block', `block ${block.name} has no statements`, call.calleeLoc);
@@ -832,4 +830,3 @@ export function analyzeProgram(program: Program): FileAnalysis {
     return new Analyzer(program).run();
 }
 
-export { formatShape };
