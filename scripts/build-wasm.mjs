@@ -21,10 +21,11 @@ const MADD = /\((f32x4|f64x2)\.add \(local\.get (\$\w+)\) \(\1\.mul \(local\.get
 export async function buildWasm() {
     const wabt = await wabtInit();
     const assemble = (name, text, relaxed) => {
-        const mod = wabt.parseWat(name, text, { simd: true, relaxed_simd: relaxed });
+        const features = { simd: true, threads: true, relaxed_simd: relaxed };
+        const mod = wabt.parseWat(name, text, features);
         try {
             mod.resolveNames();
-            mod.validate();
+            mod.validate(features);
             return Buffer.from(mod.toBinary({ log: false, write_debug_names: false }).buffer);
         } finally {
             mod.destroy();

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ConvOptions, type ConvTransposeOptions, convGeometry, kernels, referenceKernels as ref, releaseScratch, wasmKernels as wk, wasmSimdAvailable } from '../../src/engine/kernels/index.js';
+import { parallelStats, setThreads, startWorkers, workersReady } from '../../src/engine/kernels/wasm-runtime.js';
 import type { Rng } from '../../src/engine/random.js';
 import { type DType, type Tensor, astype } from '../../src/tensor/tensor.js';
 import { expectAllclose, randn, rng } from './helpers.js';
@@ -195,6 +196,48 @@ describe.skipIf(!available).each(dtypes)('wasmKernels convolutions in %s match t
         const P = y0.shape.slice(2).reduce((p, q) => p * q, 1) * xShape[0]!;
         expectAllclose(g.dw, astype(g0.dw, dtype), tolerance(dtype, g0.dw, P, x, dy), 0, 'dw');
         expectAllclose(g.db!, astype(g0.db!, dtype), tolerance(dtype, g0.db!, P, dy, dy), 0, 'db');
+    });
+});
+
+describe.skipIf(!available)('threads', () => {
+    // large enough to be split (MIN_PARALLEL_FLOPS); stride 1 (dx by correlation) and 2 (dx by scatter)
+    const big: { name: string; x: number[]; w: number[]; options: ConvOptions }[] = [
+        { name: '3×3 stride 1', x: [2, 16, 23, 25], w: [36, 16, 3, 3], options: { padding: 1 } },
+        { name: '3×3 stride 2, grouped', x: [1, 64, 47, 48], w: [96, 32, 3, 3], options: { stride: 2, padding: 1, groups: 2 } },
+        { name: 'dilated 1-D', x: [2, 32, 2001], w: [40, 32, 5], options: { dilation: 3, padding: 6 } },
+    ];
+
+    async function withThreads<T>(n: number, f: () => T): Promise<T> {
+        const before = setThreads(n);
+        try {
+            if (n > 1) {
+                startWorkers();
+                for (let i = 0; i < 200 && workersReady() < n - 1; i++) await new Promise(done => setTimeout(done, 10));
+                expect(workersReady()).toBe(n - 1);
+            }
+            return f();
+        } finally {
+            setThreads(before);
+        }
+    }
+
+    it.each(dtypes.flatMap(dtype => big.map(c => ({ ...c, dtype }))))('$dtype $name: two threads give the single thread\'s results bit for bit', async ({ x: xShape, w: wShape, options, dtype }) => {
+        const r = rng(`wasm-threads:${xShape}`);
+        const x = randn(r, xShape, dtype);
+        const w = randn(r, wShape, dtype);
+        const b = randn(r, [wShape[0]!], dtype);
+        const passes = () => {
+            const y = wk.convForward(x, w, b, options);
+            const dy = astype(y, dtype);
+            return [y, wk.convBackwardInput(dy, w, xShape, options), wk.convBackwardWeight(x, dy, wShape, options, true).dw];
+        };
+        const one = await withThreads(1, passes);
+        const shared = parallelStats.shared;
+        const two = await withThreads(2, passes);
+        expect(parallelStats.shared - shared).toBeGreaterThanOrEqual(3);
+        for (let i = 0; i < 3; i++) expect(Array.from(two[i]!.data)).toEqual(Array.from(one[i]!.data));
+        const y0 = ref.convForward(astype(x, 'float64'), astype(w, 'float64'), astype(b, 'float64'), options);
+        expectAllclose(two[0]!, astype(y0, dtype), tolerance(dtype, y0, wShape.slice(1).reduce((p, q) => p * q, 1) + 1, x, w), 0, 'y');
     });
 });
 

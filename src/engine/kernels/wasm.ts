@@ -1,121 +1,36 @@
 /**
- * `wasmKernels`: jsKernels with the GEMM replaced by WebAssembly SIMD micro-kernels
- * (src/engine/kernels/wasm/gemm.wat: float32 4×8 on f32x4, float64 4×4 on f64x2, k blocked by 256),
- * assembled at build time (scripts/build-wasm.mjs) into base64 inside the bundle.
+ * `wasmKernels`: the WebAssembly SIMD kernels (wasm-runtime.ts loads them; wasm/gemm.wat holds
+ * them: float32 4×8 tiles on f32x4, float64 4×4 on f64x2, k blocked by 256), with jsKernels for
+ * what they do not cover.
  *
- * - Forward convolution (and the transposed convolution's input gradient, which is one): float32
- *   runs in float32 (f32x4, float32 accumulation like PyTorch), float64 in float64. The input is
- *   copied into WASM memory once; per (group, image) the weights are packed into 4-row panels and
- *   im2col is a WASM gather (gather_f32/f64 through im2col.ts's cached `im2colPackedMap`) straight
- *   into the 8-column packed layout; C is a padded full-tile buffer there, initialised with the
- *   bias, and its valid part is copied into the result.
- * - Float64 GEMMs with at most 4 rows times a transposed B (a batch-1 linear layer, y = x·Wᵀ) skip
- *   packing: dense row copies and row-by-row dot products in WASM (gemm_nt_f64); other tiny or
- *   one/two-row-or-column float64 products run as plain loops (`gemmDirect64`).
- * - Input / weight gradients keep js.ts's float64 flow (im2col, col2im in JS) with `wasmGemm`
- *   (float64) as the matrix multiply.
- * - Depthwise / grouped-with-few-outputs convolutions (direct loops) and pooling are jsKernels'.
- * - The relaxed-SIMD build (fused multiply-add) is used only where WA.validate accepts it
- *   (Node 22+, Node 20 with --experimental-wasm-relaxed-simd); CONVSCOPE_WASM_RELAXED=0 disables it.
+ * - Convolutions (forward, input and weight gradients, and the transposed convolution's passes,
+ *   which are the same three) run in wasm-conv.ts: gather + multiply over a padded copy, float32
+ *   in float32 arithmetic (like PyTorch), float64 in float64, split over threads for large shapes.
+ * - General matrix products (`gemm`: linear layers): float32 when A, B and C are all float32, else
+ *   float64; operands packed here. Float64 products with at most 4 rows times a transposed B
+ *   (a batch-1 linear layer) skip packing (gemm_nt_f64); other tiny or thin float64 products run
+ *   as plain loops (`gemmDirect64`).
+ * - Depthwise / grouped convolutions with fewer than 4 outputs per group, pooling, and working
+ *   sets past 2 GiB: jsKernels.
  * - Without WebAssembly SIMD at all, `wasmKernels` is `jsKernels` (see `wasmSimdAvailable`).
  */
 import { type DType, type Tensor, type TensorData, numel } from '../../tensor/tensor.js';
 import { convGeometry, convTransposeOutputShape } from './geometry.js';
 import { gemm as jsGemm } from './gemm.js';
-import { im2colPackedMap } from './im2col.js';
-import {
-    checkBias, checkDtypes, checkShape, channelSums, convBackwardInput64, convBackwardWeight64, in64, jsKernels, out64, result, sizes,
-} from './js.js';
+import { checkBias, checkDtypes, checkShape, channelSums, jsKernels, sizes } from './js.js';
 import type { ConvGeometry, GemmSpec, Kernels } from './types.js';
-import { gemmRelaxed, gemmSimd } from './wasm/generated/modules.js';
+import { type FloatCtor, type FloatData, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvForward } from './wasm-conv.js';
+import { MAX_BYTES, reserve, rt, wasmRuntime } from './wasm-runtime.js';
 
-/** The slice of the WebAssembly JS API used here (the project's lib has no DOM / wasm typings). */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmApi {
-    validate(bytes: Uint8Array): boolean;
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-interface Runtime {
-    readonly memory: WasmMemory;
-    readonly gemmF32: (mp: number, np: number, k: number, a: number, b: number, c: number, ldc: number) => void;
-    readonly gemmF64: (mp: number, np: number, k: number, a: number, b: number, c: number, ldc: number) => void;
-    readonly gemmNtF64: (m: number, n: number, k: number, a: number, b: number, c: number) => void;
-    readonly gatherF32: (dst: number, src: number, map: number, n: number) => void;
-    readonly gatherF64: (dst: number, src: number, map: number, n: number) => void;
-    readonly relaxed: boolean;
-}
-
-function decode(base64: string): Uint8Array {
-    const bin = atob(base64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return bytes;
-}
-
-let runtime: Runtime | null | undefined;
-
-function env(name: string): string | undefined {
-    return typeof process !== 'undefined' ? process.env?.[name] : undefined;
-}
-
-function load(): Runtime | null {
-    if (runtime !== undefined) return runtime;
-    runtime = null;
-    try {
-        if (!WA) return null;
-        const simd = decode(gemmSimd);
-        if (!WA.validate(simd)) return null;
-        const fused = gemmRelaxed && env('CONVSCOPE_WASM_RELAXED') !== '0' ? decode(gemmRelaxed) : null;
-        const relaxed = fused !== null && WA.validate(fused);
-        const instance = new WA.Instance(new WA.Module(relaxed ? fused : simd), {});
-        const e = instance.exports;
-        runtime = {
-            memory: e.memory as WasmMemory,
-            gemmF32: e.gemm_f32 as Runtime['gemmF32'],
-            gemmF64: e.gemm_f64 as Runtime['gemmF64'],
-            gemmNtF64: e.gemm_nt_f64 as Runtime['gemmNtF64'],
-            gatherF32: e.gather_f32 as Runtime['gatherF32'],
-            gatherF64: e.gather_f64 as Runtime['gatherF64'],
-            relaxed,
-        };
-    } catch {
-        runtime = null;
-    }
-    return runtime;
-}
-
-/** Gives the WASM memory back (a fresh instance, with one page, is made on next use). */
-export function releaseWasmMemory(): void {
-    if (runtime) runtime = undefined;
-}
+export { releaseWasmMemory, setThreads, threads } from './wasm-runtime.js';
 
 /** Whether this JavaScript engine runs the WebAssembly SIMD kernels (and whether with relaxed FMA). */
 export function wasmSimdAvailable(): { simd: boolean; relaxed: boolean } {
-    const r = load();
+    const r = wasmRuntime();
     return { simd: r !== null, relaxed: r?.relaxed ?? false };
 }
 
-function rt(): Runtime {
-    const r = load();
-    if (!r) throw new Error('WebAssembly SIMD is not available');
-    return r;
-}
-
-/** Makes the WASM memory at least `bytes` long; views taken before are invalid afterwards. */
-function reserve(bytes: number): ArrayBuffer {
-    const mem = rt().memory;
-    const have = mem.buffer.byteLength;
-    if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
-    return mem.buffer;
-}
-
 const align = (n: number): number => Math.ceil(n / 64) * 64;
-
-/** Working sets above this (bytes of WASM memory) go to jsKernels: wasm32 addresses end at 4 GiB. */
-const MAX_BYTES = 2 ** 31;
 
 /** Byte layout of one packed multiply C[mp·4 × np·8] += A·B, depth k, element size s. */
 function layout(m: number, n: number, k: number, s: number) {
@@ -127,118 +42,6 @@ function layout(m: number, n: number, k: number, s: number) {
     const c = align(b + np * 8 * k * s);
     const end = align(c + mp * 4 * ldcE * s);
     return { mp, np, ldcE, a, b, c, end };
-}
-
-// ---- packing (one copy per dtype, so each loop stays monomorphic)
-
-/** Rows [r0, r0+m) of a row-major m×k matrix (row stride ld) into 4-row panels over the whole depth. */
-function packRows32(src: Float32Array, off: number, ld: number, m: number, k: number, dst: Float32Array): void {
-    dst.fill(0, 0, Math.ceil(m / 4) * 4 * k);
-    for (let r = 0; r < m; r++) {
-        const base = (r >> 2) * 4 * k + (r & 3);
-        for (let p = 0, s = off + r * ld; p < k; p++) dst[base + 4 * p] = src[s + p]!;
-    }
-}
-
-function packRows64(src: Float64Array, off: number, ld: number, m: number, k: number, dst: Float64Array): void {
-    dst.fill(0, 0, Math.ceil(m / 4) * 4 * k);
-    for (let r = 0; r < m; r++) {
-        const base = (r >> 2) * 4 * k + (r & 3);
-        for (let p = 0, s = off + r * ld; p < k; p++) dst[base + 4 * p] = src[s + p]!;
-    }
-}
-
-// ---- forward convolution
-
-/**
- * WASM memory of a forward convolution: the multiply's A, B, C (`layout`), then im2col's gather map
- * (im2col.ts `im2colPackedMap`) and the whole input x, element size s.
- */
-function convLayout(g: ConvGeometry, s: number) {
-    const Cg = g.inChannels / g.groups;
-    const Mg = g.outChannels / g.groups;
-    const K = Cg * g.kernel[0] * g.kernel[1] * g.kernel[2];
-    const P = g.outSize[0] * g.outSize[1] * g.outSize[2];
-    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
-    const mp = Math.ceil(Mg / 4);
-    const np = Math.ceil(P / 8);
-    const ldcE = np * 8;
-    const b = align(mp * 4 * K * s);
-    const c = align(b + np * 8 * K * s);
-    const map = align(c + mp * 4 * ldcE * s);
-    const x = align(map + np * 8 * K * 4);
-    const end = align(x + g.batch * g.inChannels * Pin * s);
-    return { Cg, Mg, K, P, Pin, mp, np, ldcE, a: 0, b, c, map, x, end };
-}
-
-/**
- * y = conv(x, w) + bias in float32 arithmetic (f32x4). Not for `sizes(g).direct` geometries.
- * Per (group, image), im2col is a WASM gather from x (copied in once) into the packed B panels.
- */
-function convForward32(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: TensorData | null, y: Float32Array): void {
-    const L = convLayout(g, 4);
-    const { Cg, Mg, K, P, Pin } = L;
-    const r = rt();
-    const buf = reserve(L.end);
-    const A = new Float32Array(buf, L.a, L.mp * 4 * K);
-    const C = new Float32Array(buf, L.c, L.mp * 4 * L.ldcE);
-    const map = im2colPackedMap(g, Cg);
-    new Int32Array(buf, L.map, map.length).set(map);
-    new Float32Array(buf, L.x, x.length).set(x);
-    const Cout = g.outChannels;
-    for (let grp = 0; grp < g.groups; grp++) {
-        packRows32(w, grp * Mg * K, K, Mg, K, A);
-        for (let n = 0; n < g.batch; n++) {
-            r.gatherF32(L.b, L.x + (n * g.inChannels + grp * Cg) * Pin * 4, L.map, map.length);
-            for (let i = 0; i < Mg; i++) C.fill(bias ? bias[grp * Mg + i]! : 0, i * L.ldcE, (i + 1) * L.ldcE);
-            r.gemmF32(L.mp, L.np, K, L.a, L.b, L.c, L.ldcE * 4);
-            const cOff = (n * Cout + grp * Mg) * P;
-            if (L.ldcE === P) y.set(C.subarray(0, Mg * P), cOff);
-            else for (let i = 0; i < Mg; i++) y.set(C.subarray(i * L.ldcE, i * L.ldcE + P), cOff + i * P);
-        }
-    }
-}
-
-/** The same in float64 (f64x2). */
-function convForward64w(g: ConvGeometry, x: Float64Array, w: Float64Array, bias: TensorData | null, y: Float64Array): void {
-    const L = convLayout(g, 8);
-    const { Cg, Mg, K, P, Pin } = L;
-    const r = rt();
-    const buf = reserve(L.end);
-    const A = new Float64Array(buf, L.a, L.mp * 4 * K);
-    const C = new Float64Array(buf, L.c, L.mp * 4 * L.ldcE);
-    const map = im2colPackedMap(g, Cg);
-    new Int32Array(buf, L.map, map.length).set(map);
-    new Float64Array(buf, L.x, x.length).set(x);
-    const Cout = g.outChannels;
-    for (let grp = 0; grp < g.groups; grp++) {
-        packRows64(w, grp * Mg * K, K, Mg, K, A);
-        for (let n = 0; n < g.batch; n++) {
-            r.gatherF64(L.b, L.x + (n * g.inChannels + grp * Cg) * Pin * 8, L.map, map.length);
-            for (let i = 0; i < Mg; i++) C.fill(bias ? bias[grp * Mg + i]! : 0, i * L.ldcE, (i + 1) * L.ldcE);
-            r.gemmF64(L.mp, L.np, K, L.a, L.b, L.c, L.ldcE * 8);
-            const cOff = (n * Cout + grp * Mg) * P;
-            if (L.ldcE === P) y.set(C.subarray(0, Mg * P), cOff);
-            else for (let i = 0; i < Mg; i++) y.set(C.subarray(i * L.ldcE, i * L.ldcE + P), cOff + i * P);
-        }
-    }
-}
-
-/** Direct-loop geometries (few outputs per group), or too large for WASM memory: jsKernels' forward. */
-function tooBig(g: ConvGeometry): boolean {
-    return sizes(g).direct || convLayout(g, 8).end > MAX_BYTES;
-}
-
-function forward<D extends DType>(x: Tensor<D>, w: Tensor<D>, bias: Tensor<D> | null, g: ConvGeometry): Tensor<D> {
-    const len = numel(g.yShape);
-    if (x.dtype === 'float32') {
-        const y = new Float32Array(len);
-        convForward32(g, x.data as Float32Array, w.data as Float32Array, bias?.data ?? null, y);
-        return { shape: [...g.yShape], data: y, dtype: x.dtype } as unknown as Tensor<D>;
-    }
-    const y = new Float64Array(len);
-    convForward64w(g, x.data as Float64Array, w.data as Float64Array, bias?.data ?? null, y);
-    return { shape: [...g.yShape], data: y, dtype: x.dtype } as unknown as Tensor<D>;
 }
 
 // ---- general GEMM
@@ -466,6 +269,50 @@ export function wasmGemm(spec: GemmSpec): void {
 
 // ---- the Kernels
 
+function tensor<D extends DType>(dtype: D, data: FloatData, shape: readonly number[]): Tensor<D> {
+    return { shape: [...shape], data, dtype } as unknown as Tensor<D>;
+}
+
+/**
+ * One wasm-conv.ts pass into a fresh array of the inputs' dtype, or null — the caller then uses
+ * jsKernels — for direct-loop geometries (few outputs per group) and working sets past 2 GiB.
+ */
+function run<D extends DType>(
+    pass: <F extends FloatData>(g: ConvGeometry, a: F, b: F, out: F, ctor: FloatCtor<F>) => boolean,
+    g: ConvGeometry, a: Tensor<D>, b: Tensor<D>, shape: readonly number[],
+): Tensor<D> | null {
+    if (sizes(g).direct) return null;
+    const len = numel(shape);
+    if (a.dtype === 'float32') {
+        const out = new Float32Array(len);
+        return pass(g, a.data as Float32Array, b.data as Float32Array, out, Float32Array) ? tensor(a.dtype, out, shape) : null;
+    }
+    const out = new Float64Array(len);
+    return pass(g, a.data as Float64Array, b.data as Float64Array, out, Float64Array) ? tensor(a.dtype, out, shape) : null;
+}
+
+function forward<D extends DType>(g: ConvGeometry, x: Tensor<D>, w: Tensor<D>, bias: Tensor<D> | null): Tensor<D> | null {
+    const b = bias?.data ?? null;
+    return run((gg, xx, ww, y, ctor) => wasmConvForward(gg, xx, ww, b, y, ctor), g, x, w, g.yShape);
+}
+
+const backwardInput = <D extends DType>(g: ConvGeometry, dy: Tensor<D>, w: Tensor<D>): Tensor<D> | null =>
+    run(wasmConvBackwardInput, g, dy, w, g.xShape);
+
+const backwardWeight = <D extends DType>(g: ConvGeometry, x: Tensor<D>, dy: Tensor<D>): Tensor<D> | null =>
+    run(wasmConvBackwardWeight, g, x, dy, g.wShape);
+
+function addBias<D extends DType>(y: Tensor<D>, bias: Tensor<D> | null): Tensor<D> {
+    if (!bias) return y;
+    const [N, C] = [y.shape[0]!, y.shape[1]!];
+    const P = numel(y.shape.slice(2));
+    for (let n = 0; n < N; n++) for (let ch = 0; ch < C; ch++) {
+        const bv = bias.data[ch]!;
+        for (let i = (n * C + ch) * P, end = i + P; i < end; i++) y.data[i] = y.data[i]! + bv;
+    }
+    return y;
+}
+
 const wasmImpl: Kernels = {
     ...jsKernels,
     name: 'wasm',
@@ -475,27 +322,24 @@ const wasmImpl: Kernels = {
     convForward(x, w, bias, options) {
         checkDtypes('convForward', x, w, bias);
         const g = convGeometry(x.shape, w.shape, options);
-        if (tooBig(g)) return jsKernels.convForward(x, w, bias, options);
         checkBias(bias, g.outChannels);
-        return forward(x, w, bias, g);
+        return forward(g, x, w, bias) ?? jsKernels.convForward(x, w, bias, options);
     },
 
     convBackwardInput(dy, w, xShape, options) {
         checkDtypes('convBackwardInput', dy, w);
         const g = convGeometry(xShape, w.shape, options);
         checkShape('dy', dy.shape, g.yShape);
-        const dx = out64(dy.dtype, numel(xShape), 'x');
-        convBackwardInput64(g, in64(dy.data, 'y'), in64(w.data, 'w'), dx, wasmGemm);
-        return result(dy.dtype, dx, xShape);
+        return backwardInput(g, dy, w) ?? jsKernels.convBackwardInput(dy, w, xShape, options);
     },
 
     convBackwardWeight(x, dy, wShape, options, withBias = false) {
         checkDtypes('convBackwardWeight', x, dy);
         const g = convGeometry(x.shape, wShape, options);
         checkShape('dy', dy.shape, g.yShape);
-        const dw = new Float64Array(numel(wShape));
-        convBackwardWeight64(g, in64(x.data, 'x'), in64(dy.data, 'y'), dw, wasmGemm);
-        return { dw: result(x.dtype, dw, wShape), db: withBias ? channelSums(dy) : null };
+        const dw = backwardWeight(g, x, dy);
+        if (!dw) return jsKernels.convBackwardWeight(x, dy, wShape, options, withBias);
+        return { dw, db: withBias ? channelSums(dy) : null };
     },
 
     convTransposeForward(x, w, bias, options = {}) {
@@ -504,41 +348,31 @@ const wasmImpl: Kernels = {
         const g = convGeometry(yShape, w.shape, options, x.shape.slice(2));
         checkShape('input', x.shape, g.yShape);
         checkBias(bias, yShape[1]!);
-        const y = out64(x.dtype, numel(yShape), 'y');
-        convBackwardInput64(g, in64(x.data, 'x'), in64(w.data, 'w'), y, wasmGemm);
-        if (bias) {
-            const [N, C] = [yShape[0]!, yShape[1]!];
-            const P = numel(yShape.slice(2));
-            for (let n = 0; n < N; n++) for (let ch = 0; ch < C; ch++) {
-                const bv = bias.data[ch]!;
-                for (let i = (n * C + ch) * P, end = i + P; i < end; i++) y[i] = y[i]! + bv;
-            }
-        }
-        return result(x.dtype, y, yShape);
+        const y = backwardInput(g, x, w);
+        return y ? addBias(y, bias) : jsKernels.convTransposeForward(x, w, bias, options);
     },
 
     convTransposeBackwardInput(dy, w, xShape, options = {}) {
         checkDtypes('convTransposeBackwardInput', dy, w);
         checkShape('dy', dy.shape, convTransposeOutputShape(xShape, w.shape, options));
         const g = convGeometry(dy.shape, w.shape, options, xShape.slice(2));
-        if (tooBig(g)) return jsKernels.convTransposeBackwardInput(dy, w, xShape, options);
-        const y = forward(dy, w, null, g);
-        return { shape: [...xShape], data: y.data, dtype: y.dtype };
+        const dx = forward(g, dy, w, null);
+        return dx ? { shape: [...xShape], data: dx.data, dtype: dx.dtype } : jsKernels.convTransposeBackwardInput(dy, w, xShape, options);
     },
 
     convTransposeBackwardWeight(x, dy, wShape, options = {}, withBias = false) {
         checkDtypes('convTransposeBackwardWeight', x, dy);
         checkShape('dy', dy.shape, convTransposeOutputShape(x.shape, wShape, options));
         const g = convGeometry(dy.shape, wShape, options, x.shape.slice(2));
-        const dw = new Float64Array(numel(wShape));
-        convBackwardWeight64(g, in64(dy.data, 'y'), in64(x.data, 'x'), dw, wasmGemm);
-        return { dw: result(x.dtype, dw, wShape), db: withBias ? channelSums(dy) : null };
+        const dw = backwardWeight(g, dy, x);
+        if (!dw) return jsKernels.convTransposeBackwardWeight(x, dy, wShape, options, withBias);
+        return { dw, db: withBias ? channelSums(dy) : null };
     },
 } satisfies Kernels;
 
 /** The WebAssembly SIMD kernels, or `jsKernels` where WebAssembly SIMD is unavailable. */
 export const wasmKernels: Kernels = new Proxy(wasmImpl, {
     get(target, prop, receiver) {
-        return Reflect.get(load() ? target : jsKernels, prop, receiver);
+        return Reflect.get(wasmRuntime() ? target : jsKernels, prop, receiver);
     },
 });

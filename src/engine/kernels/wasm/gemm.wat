@@ -13,7 +13,7 @@
 ;; used only where WebAssembly.validate accepts it (Node 22+, Node 20 with
 ;; --experimental-wasm-relaxed-simd).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 32768 shared))
 
   ;; float32 4×8 tile: C[4×8] at pc (row stride ldc bytes) += Σ_p A[4×1]·B[1×8] over kc steps
   (func $micro_f32 (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
@@ -104,7 +104,7 @@
   )
 
   ;; C += A·B, float32. mp = ⌈m/4⌉ A panels, np = ⌈n/8⌉ B panels, depth k; ldc in bytes.
-  (func (export "gemm_f32") (param $mp i32) (param $np i32) (param $k i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32)
+  (func $gemm_f32 (export "gemm_f32") (param $mp i32) (param $np i32) (param $k i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32)
     (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32) (local $bj i32) (local $cj i32)
     (block $end
       (br_if $end (i32.or (i32.eqz (local.get $k)) (i32.or (i32.eqz (local.get $mp)) (i32.eqz (local.get $np)))))
@@ -129,7 +129,7 @@
         (br_if $blocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (local.get $kc))) (local.get $k))))))
 
   ;; C += A·B, float64; the same layout with 8-byte elements, each 8-wide panel as two 4×4 halves.
-  (func (export "gemm_f64") (param $mp i32) (param $np i32) (param $k i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32)
+  (func $gemm_f64 (export "gemm_f64") (param $mp i32) (param $np i32) (param $k i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32)
     (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32) (local $bj i32) (local $cj i32) (local $ai i32) (local $ci i32)
     (block $end
       (br_if $end (i32.or (i32.eqz (local.get $k)) (i32.or (i32.eqz (local.get $mp)) (i32.eqz (local.get $np)))))
@@ -151,36 +151,387 @@
           (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $np))))
         (br_if $blocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (local.get $kc))) (local.get $k))))))
 
-  ;; dst[i] = map[i] >= 0 ? src[map[i]] : 0 for i < n (float64; map of i32 element indices):
-  ;; im2col into the packed B layout through a precomputed gather map (im2col.ts im2colPackedMap)
-  (func (export "gather_f64") (param $dst i32) (param $src i32) (param $map i32) (param $n i32)
-    (local $v i32) (local $end i32)
+  ;; Packed B panels [jp0, jp1) of the implicit im2col matrix of a padded input at x (no padding
+  ;; taps left to test): element (p, j) = x[rows[p] + cols[j]] (i32 byte offsets), written panel
+  ;; after panel, each k rows of 8 lanes. kinds[jp]: 1 = the panel's 8 columns are consecutive
+  ;; elements (one output row, stride 1: plain vector copies), 2 = every other element (stride 2:
+  ;; loads and a shuffle), 0 = anything else (8 scalar loads).
+  (func $gather_f32 (param $dst i32) (param $x i32) (param $rows i32) (param $k i32) (param $cols i32) (param $kinds i32) (param $jp0 i32) (param $jp1 i32)
+    (local $jp i32) (local $r i32) (local $end i32) (local $kind i32) (local $s i32) (local $cp i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $jp (local.get $jp0))
     (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $end (i32.add (local.get $map) (i32.shl (local.get $n) (i32.const 2))))
-      (loop $l
-        (local.set $v (i32.load (local.get $map)))
-        (f64.store (local.get $dst)
-          (if (result f64) (i32.ge_s (local.get $v) (i32.const 0))
-            (then (f64.load (i32.add (local.get $src) (i32.shl (local.get $v) (i32.const 3)))))
-            (else (f64.const 0))))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-        (br_if $l (i32.lt_u (local.tee $map (i32.add (local.get $map) (i32.const 4))) (local.get $end))))))
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.ge_u (local.get $jp) (local.get $jp1))))
+      (loop $panels
+        (local.set $cp (i32.add (local.get $cols) (i32.shl (local.get $jp) (i32.const 5))))
+        (local.set $o0 (i32.add (local.get $x) (i32.load offset=0 (local.get $cp))))
+        (local.set $o1 (i32.add (local.get $x) (i32.load offset=4 (local.get $cp))))
+        (local.set $o2 (i32.add (local.get $x) (i32.load offset=8 (local.get $cp))))
+        (local.set $o3 (i32.add (local.get $x) (i32.load offset=12 (local.get $cp))))
+        (local.set $o4 (i32.add (local.get $x) (i32.load offset=16 (local.get $cp))))
+        (local.set $o5 (i32.add (local.get $x) (i32.load offset=20 (local.get $cp))))
+        (local.set $o6 (i32.add (local.get $x) (i32.load offset=24 (local.get $cp))))
+        (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $cp))))
+        (local.set $kind (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $jp) (i32.const 2)))))
+        (local.set $r (local.get $rows))
+        (if (i32.eq (local.get $kind) (i32.const 1))
+          (then
+            (loop $l1
+              (local.set $s (i32.add (local.get $o0) (i32.load (local.get $r))))
+              (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (br_if $l1 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end)))))
+          (else
+            (if (i32.eq (local.get $kind) (i32.const 2))
+              (then
+                (loop $l2
+                  (local.set $s (i32.add (local.get $o0) (i32.load (local.get $r))))
+                (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $s)) (v128.load offset=16 (local.get $s))))
+                (v128.store offset=16 (local.get $dst) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=32 (local.get $s)) (v128.load offset=48 (local.get $s))))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                  (br_if $l2 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end)))))
+              (else
+                (loop $l0
+                  (local.set $s (i32.load (local.get $r)))
+                (f32.store offset=0 (local.get $dst) (f32.load (i32.add (local.get $o0) (local.get $s))))
+                (f32.store offset=4 (local.get $dst) (f32.load (i32.add (local.get $o1) (local.get $s))))
+                (f32.store offset=8 (local.get $dst) (f32.load (i32.add (local.get $o2) (local.get $s))))
+                (f32.store offset=12 (local.get $dst) (f32.load (i32.add (local.get $o3) (local.get $s))))
+                (f32.store offset=16 (local.get $dst) (f32.load (i32.add (local.get $o4) (local.get $s))))
+                (f32.store offset=20 (local.get $dst) (f32.load (i32.add (local.get $o5) (local.get $s))))
+                (f32.store offset=24 (local.get $dst) (f32.load (i32.add (local.get $o6) (local.get $s))))
+                (f32.store offset=28 (local.get $dst) (f32.load (i32.add (local.get $o7) (local.get $s))))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                  (br_if $l0 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end))))))))
+        (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
 
-  ;; the same for float32
-  (func (export "gather_f32") (param $dst i32) (param $src i32) (param $map i32) (param $n i32)
-    (local $v i32) (local $end i32)
+  ;; Packed B panels [jp0, jp1) of the implicit im2col matrix of a padded input at x (no padding
+  ;; taps left to test): element (p, j) = x[rows[p] + cols[j]] (i32 byte offsets), written panel
+  ;; after panel, each k rows of 8 lanes. kinds[jp]: 1 = the panel's 8 columns are consecutive
+  ;; elements (one output row, stride 1: plain vector copies), 2 = every other element (stride 2:
+  ;; loads and a shuffle), 0 = anything else (8 scalar loads).
+  (func $gather_f64 (param $dst i32) (param $x i32) (param $rows i32) (param $k i32) (param $cols i32) (param $kinds i32) (param $jp0 i32) (param $jp1 i32)
+    (local $jp i32) (local $r i32) (local $end i32) (local $kind i32) (local $s i32) (local $cp i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $jp (local.get $jp0))
     (block $done
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $end (i32.add (local.get $map) (i32.shl (local.get $n) (i32.const 2))))
-      (loop $l
-        (local.set $v (i32.load (local.get $map)))
-        (f32.store (local.get $dst)
-          (if (result f32) (i32.ge_s (local.get $v) (i32.const 0))
-            (then (f32.load (i32.add (local.get $src) (i32.shl (local.get $v) (i32.const 2)))))
-            (else (f32.const 0))))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-        (br_if $l (i32.lt_u (local.tee $map (i32.add (local.get $map) (i32.const 4))) (local.get $end))))))
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.ge_u (local.get $jp) (local.get $jp1))))
+      (loop $panels
+        (local.set $cp (i32.add (local.get $cols) (i32.shl (local.get $jp) (i32.const 5))))
+        (local.set $o0 (i32.add (local.get $x) (i32.load offset=0 (local.get $cp))))
+        (local.set $o1 (i32.add (local.get $x) (i32.load offset=4 (local.get $cp))))
+        (local.set $o2 (i32.add (local.get $x) (i32.load offset=8 (local.get $cp))))
+        (local.set $o3 (i32.add (local.get $x) (i32.load offset=12 (local.get $cp))))
+        (local.set $o4 (i32.add (local.get $x) (i32.load offset=16 (local.get $cp))))
+        (local.set $o5 (i32.add (local.get $x) (i32.load offset=20 (local.get $cp))))
+        (local.set $o6 (i32.add (local.get $x) (i32.load offset=24 (local.get $cp))))
+        (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $cp))))
+        (local.set $kind (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $jp) (i32.const 2)))))
+        (local.set $r (local.get $rows))
+        (if (i32.eq (local.get $kind) (i32.const 1))
+          (then
+            (loop $l1
+              (local.set $s (i32.add (local.get $o0) (i32.load (local.get $r))))
+              (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+              (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $s)))
+              (v128.store offset=48 (local.get $dst) (v128.load offset=48 (local.get $s)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+              (br_if $l1 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end)))))
+          (else
+            (if (i32.eq (local.get $kind) (i32.const 2))
+              (then
+                (loop $l2
+                  (local.set $s (i32.add (local.get $o0) (i32.load (local.get $r))))
+                (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (v128.load offset=0 (local.get $s)) (v128.load offset=16 (local.get $s))))
+                (v128.store offset=16 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (v128.load offset=32 (local.get $s)) (v128.load offset=48 (local.get $s))))
+                (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (v128.load offset=64 (local.get $s)) (v128.load offset=80 (local.get $s))))
+                (v128.store offset=48 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (v128.load offset=96 (local.get $s)) (v128.load offset=112 (local.get $s))))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                  (br_if $l2 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end)))))
+              (else
+                (loop $l0
+                  (local.set $s (i32.load (local.get $r)))
+                (f64.store offset=0 (local.get $dst) (f64.load (i32.add (local.get $o0) (local.get $s))))
+                (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $o1) (local.get $s))))
+                (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $o2) (local.get $s))))
+                (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $o3) (local.get $s))))
+                (f64.store offset=32 (local.get $dst) (f64.load (i32.add (local.get $o4) (local.get $s))))
+                (f64.store offset=40 (local.get $dst) (f64.load (i32.add (local.get $o5) (local.get $s))))
+                (f64.store offset=48 (local.get $dst) (f64.load (i32.add (local.get $o6) (local.get $s))))
+                (f64.store offset=56 (local.get $dst) (f64.load (i32.add (local.get $o7) (local.get $s))))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                  (br_if $l0 (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $end))))))))
+        (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
+
+  ;; Packed B panels [jp0, jp1) of the transposed im2col matrix (a weight gradient's right operand):
+  ;; depth q < n (output positions), lane i of panel jp = im2col row 8·jp + i: element (q, i) =
+  ;; x[lanes[8·jp + i] + cols[q]] (i32 byte offsets), panel after panel, each n rows of 8 lanes.
+  (func $gather_t_f32 (param $dst i32) (param $x i32) (param $lanes i32) (param $cols i32) (param $n i32) (param $jp0 i32) (param $jp1 i32)
+    (local $jp i32) (local $q i32) (local $end i32) (local $s i32) (local $lp i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $jp (local.get $jp0))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $n)) (i32.ge_u (local.get $jp) (local.get $jp1))))
+      (loop $panels
+        (local.set $lp (i32.add (local.get $lanes) (i32.shl (local.get $jp) (i32.const 5))))
+        (local.set $o0 (i32.add (local.get $x) (i32.load offset=0 (local.get $lp))))
+        (local.set $o1 (i32.add (local.get $x) (i32.load offset=4 (local.get $lp))))
+        (local.set $o2 (i32.add (local.get $x) (i32.load offset=8 (local.get $lp))))
+        (local.set $o3 (i32.add (local.get $x) (i32.load offset=12 (local.get $lp))))
+        (local.set $o4 (i32.add (local.get $x) (i32.load offset=16 (local.get $lp))))
+        (local.set $o5 (i32.add (local.get $x) (i32.load offset=20 (local.get $lp))))
+        (local.set $o6 (i32.add (local.get $x) (i32.load offset=24 (local.get $lp))))
+        (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $lp))))
+        (local.set $q (local.get $cols))
+        (loop $l
+          (local.set $s (i32.load (local.get $q)))
+            (f32.store offset=0 (local.get $dst) (f32.load (i32.add (local.get $o0) (local.get $s))))
+            (f32.store offset=4 (local.get $dst) (f32.load (i32.add (local.get $o1) (local.get $s))))
+            (f32.store offset=8 (local.get $dst) (f32.load (i32.add (local.get $o2) (local.get $s))))
+            (f32.store offset=12 (local.get $dst) (f32.load (i32.add (local.get $o3) (local.get $s))))
+            (f32.store offset=16 (local.get $dst) (f32.load (i32.add (local.get $o4) (local.get $s))))
+            (f32.store offset=20 (local.get $dst) (f32.load (i32.add (local.get $o5) (local.get $s))))
+            (f32.store offset=24 (local.get $dst) (f32.load (i32.add (local.get $o6) (local.get $s))))
+            (f32.store offset=28 (local.get $dst) (f32.load (i32.add (local.get $o7) (local.get $s))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (br_if $l (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+        (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
+
+  ;; Packed B panels [jp0, jp1) of the transposed im2col matrix (a weight gradient's right operand):
+  ;; depth q < n (output positions), lane i of panel jp = im2col row 8·jp + i: element (q, i) =
+  ;; x[lanes[8·jp + i] + cols[q]] (i32 byte offsets), panel after panel, each n rows of 8 lanes.
+  (func $gather_t_f64 (param $dst i32) (param $x i32) (param $lanes i32) (param $cols i32) (param $n i32) (param $jp0 i32) (param $jp1 i32)
+    (local $jp i32) (local $q i32) (local $end i32) (local $s i32) (local $lp i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+    (local.set $end (i32.add (local.get $cols) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $jp (local.get $jp0))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $n)) (i32.ge_u (local.get $jp) (local.get $jp1))))
+      (loop $panels
+        (local.set $lp (i32.add (local.get $lanes) (i32.shl (local.get $jp) (i32.const 5))))
+        (local.set $o0 (i32.add (local.get $x) (i32.load offset=0 (local.get $lp))))
+        (local.set $o1 (i32.add (local.get $x) (i32.load offset=4 (local.get $lp))))
+        (local.set $o2 (i32.add (local.get $x) (i32.load offset=8 (local.get $lp))))
+        (local.set $o3 (i32.add (local.get $x) (i32.load offset=12 (local.get $lp))))
+        (local.set $o4 (i32.add (local.get $x) (i32.load offset=16 (local.get $lp))))
+        (local.set $o5 (i32.add (local.get $x) (i32.load offset=20 (local.get $lp))))
+        (local.set $o6 (i32.add (local.get $x) (i32.load offset=24 (local.get $lp))))
+        (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $lp))))
+        (local.set $q (local.get $cols))
+        (loop $l
+          (local.set $s (i32.load (local.get $q)))
+            (f64.store offset=0 (local.get $dst) (f64.load (i32.add (local.get $o0) (local.get $s))))
+            (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $o1) (local.get $s))))
+            (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $o2) (local.get $s))))
+            (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $o3) (local.get $s))))
+            (f64.store offset=32 (local.get $dst) (f64.load (i32.add (local.get $o4) (local.get $s))))
+            (f64.store offset=40 (local.get $dst) (f64.load (i32.add (local.get $o5) (local.get $s))))
+            (f64.store offset=48 (local.get $dst) (f64.load (i32.add (local.get $o6) (local.get $s))))
+            (f64.store offset=56 (local.get $dst) (f64.load (i32.add (local.get $o7) (local.get $s))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+          (br_if $l (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+        (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
+
+  ;; Convolution as gather + multiply, shared by any number of threads: each call claims chunks of
+  ;; `chunk` column panels through the atomic counter at desc+0 until none are left, gathers them
+  ;; into its own B buffer (b + t·bStride) and multiplies them into their columns of C.
+  ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
+  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f32).
+  (func (export "conv_f32") (param $d i32) (param $t i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local.set $np (i32.load offset=4 (local.get $d)))
+    (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (block $done
+      (loop $claim
+        (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
+        (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
+        (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
+        (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $gather_f32 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (local.get $jp0) (local.get $jp1))
+        (call $gemm_f32 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=20 (local.get $d)) (local.get $b)
+          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 32))) (i32.load offset=36 (local.get $d)))
+        (br $claim))))
+
+  ;; Weight gradient C += dy·colᵀ, threads as in conv_f32: panels are 8 im2col rows (columns of C),
+  ;; depth the output positions. desc: 0 counter, 4 panels, 8 chunk, 12 mp, 16 n (depth), 20 a
+  ;; (dy in 4-row panels), 24 b, 28 bStride, 32 c, 36 ldc (bytes), 40 x, 44 lanes, 48 cols.
+  (func (export "conv_dw_f32") (param $d i32) (param $t i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local.set $np (i32.load offset=4 (local.get $d)))
+    (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (block $done
+      (loop $claim
+        (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
+        (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
+        (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
+        (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $gather_t_f32 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=48 (local.get $d))
+          (i32.load offset=16 (local.get $d)) (local.get $jp0) (local.get $jp1))
+        (call $gemm_f32 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=20 (local.get $d)) (local.get $b)
+          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 32))) (i32.load offset=36 (local.get $d)))
+        (br $claim))))
+
+  ;; col2im: adds C's rows back onto the padded input they were gathered from, dx[rows[p] + cols[j]]
+  ;; += C[p][j] for j < n, threads claiming chunks of `chunk` channels (rows p = ch·taps + t; distinct
+  ;; channels never touch the same element). desc: 0 counter, 4 channels, 8 chunk, 12 taps, 16 n,
+  ;; 20 c, 24 ldc (bytes), 28 dx, 32 rows, 36 cols.
+  (func (export "scatter_f32") (param $d i32) (param $t i32)
+    (local $u0 i32) (local $u1 i32) (local $p i32) (local $pend i32) (local $base i32) (local $cr i32) (local $q i32) (local $qend i32) (local $e i32)
+    (block $done
+      (loop $claim
+        (local.set $u0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (i32.load offset=8 (local.get $d))))
+        (br_if $done (i32.ge_u (local.get $u0) (i32.load offset=4 (local.get $d))))
+        (local.set $u1 (i32.add (local.get $u0) (i32.load offset=8 (local.get $d))))
+        (if (i32.gt_u (local.get $u1) (i32.load offset=4 (local.get $d))) (then (local.set $u1 (i32.load offset=4 (local.get $d)))))
+        (local.set $p (i32.mul (local.get $u0) (i32.load offset=12 (local.get $d))))
+        (local.set $pend (i32.mul (local.get $u1) (i32.load offset=12 (local.get $d))))
+        (local.set $qend (i32.add (i32.load offset=36 (local.get $d)) (i32.shl (i32.load offset=16 (local.get $d)) (i32.const 2))))
+        (loop $rowsl
+          (local.set $base (i32.add (i32.load offset=28 (local.get $d)) (i32.load (i32.add (i32.load offset=32 (local.get $d)) (i32.shl (local.get $p) (i32.const 2))))))
+          (local.set $cr (i32.add (i32.load offset=20 (local.get $d)) (i32.mul (local.get $p) (i32.load offset=24 (local.get $d)))))
+          (local.set $q (i32.load offset=36 (local.get $d)))
+          (loop $cols
+            (local.set $e (i32.add (local.get $base) (i32.load (local.get $q))))
+            (f32.store (local.get $e) (f32.add (f32.load (local.get $e)) (f32.load (local.get $cr))))
+            (local.set $cr (i32.add (local.get $cr) (i32.const 4)))
+            (br_if $cols (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $qend))))
+          (br_if $rowsl (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $pend))))
+        (br $claim))))
+
+  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes) into
+  ;; ⌈rows/4⌉ panels of 4 rows over depth k, dst[(r/4)·4k + 4q + r mod 4] = src[r][q]; rows past
+  ;; `rows` in the last panel are 0.
+  (func (export "pack4_f32") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32)
+    (local $r i32) (local $rend i32) (local $q i32) (local $o i32) (local $s i32)
+    (local.set $rend (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $rows))))
+      (loop $rowsl
+        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $k) (i32.const 16)))
+          (i32.mul (i32.and (local.get $r) (i32.const 3)) (i32.const 4)))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ld))))
+        (local.set $q (local.get $k))
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (loop $copy
+              (f32.store (local.get $o) (f32.load (local.get $s)))
+              (local.set $o (i32.add (local.get $o) (i32.const 16)))
+              (local.set $s (i32.add (local.get $s) (i32.const 4)))
+              (br_if $copy (local.tee $q (i32.sub (local.get $q) (i32.const 1))))))
+          (else
+            (loop $zero
+              (f32.store (local.get $o) (f32.const 0))
+              (local.set $o (i32.add (local.get $o) (i32.const 16)))
+              (br_if $zero (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))))
+        (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rend))))))
+
+  ;; Convolution as gather + multiply, shared by any number of threads: each call claims chunks of
+  ;; `chunk` column panels through the atomic counter at desc+0 until none are left, gathers them
+  ;; into its own B buffer (b + t·bStride) and multiplies them into their columns of C.
+  ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
+  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f64).
+  (func (export "conv_f64") (param $d i32) (param $t i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local.set $np (i32.load offset=4 (local.get $d)))
+    (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (block $done
+      (loop $claim
+        (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
+        (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
+        (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
+        (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $gather_f64 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (local.get $jp0) (local.get $jp1))
+        (call $gemm_f64 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=20 (local.get $d)) (local.get $b)
+          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 64))) (i32.load offset=36 (local.get $d)))
+        (br $claim))))
+
+  ;; Weight gradient C += dy·colᵀ, threads as in conv_f64: panels are 8 im2col rows (columns of C),
+  ;; depth the output positions. desc: 0 counter, 4 panels, 8 chunk, 12 mp, 16 n (depth), 20 a
+  ;; (dy in 4-row panels), 24 b, 28 bStride, 32 c, 36 ldc (bytes), 40 x, 44 lanes, 48 cols.
+  (func (export "conv_dw_f64") (param $d i32) (param $t i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local.set $np (i32.load offset=4 (local.get $d)))
+    (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (block $done
+      (loop $claim
+        (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
+        (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
+        (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
+        (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $gather_t_f64 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=48 (local.get $d))
+          (i32.load offset=16 (local.get $d)) (local.get $jp0) (local.get $jp1))
+        (call $gemm_f64 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
+          (i32.load offset=20 (local.get $d)) (local.get $b)
+          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 64))) (i32.load offset=36 (local.get $d)))
+        (br $claim))))
+
+  ;; col2im: adds C's rows back onto the padded input they were gathered from, dx[rows[p] + cols[j]]
+  ;; += C[p][j] for j < n, threads claiming chunks of `chunk` channels (rows p = ch·taps + t; distinct
+  ;; channels never touch the same element). desc: 0 counter, 4 channels, 8 chunk, 12 taps, 16 n,
+  ;; 20 c, 24 ldc (bytes), 28 dx, 32 rows, 36 cols.
+  (func (export "scatter_f64") (param $d i32) (param $t i32)
+    (local $u0 i32) (local $u1 i32) (local $p i32) (local $pend i32) (local $base i32) (local $cr i32) (local $q i32) (local $qend i32) (local $e i32)
+    (block $done
+      (loop $claim
+        (local.set $u0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (i32.load offset=8 (local.get $d))))
+        (br_if $done (i32.ge_u (local.get $u0) (i32.load offset=4 (local.get $d))))
+        (local.set $u1 (i32.add (local.get $u0) (i32.load offset=8 (local.get $d))))
+        (if (i32.gt_u (local.get $u1) (i32.load offset=4 (local.get $d))) (then (local.set $u1 (i32.load offset=4 (local.get $d)))))
+        (local.set $p (i32.mul (local.get $u0) (i32.load offset=12 (local.get $d))))
+        (local.set $pend (i32.mul (local.get $u1) (i32.load offset=12 (local.get $d))))
+        (local.set $qend (i32.add (i32.load offset=36 (local.get $d)) (i32.shl (i32.load offset=16 (local.get $d)) (i32.const 2))))
+        (loop $rowsl
+          (local.set $base (i32.add (i32.load offset=28 (local.get $d)) (i32.load (i32.add (i32.load offset=32 (local.get $d)) (i32.shl (local.get $p) (i32.const 2))))))
+          (local.set $cr (i32.add (i32.load offset=20 (local.get $d)) (i32.mul (local.get $p) (i32.load offset=24 (local.get $d)))))
+          (local.set $q (i32.load offset=36 (local.get $d)))
+          (loop $cols
+            (local.set $e (i32.add (local.get $base) (i32.load (local.get $q))))
+            (f64.store (local.get $e) (f64.add (f64.load (local.get $e)) (f64.load (local.get $cr))))
+            (local.set $cr (i32.add (local.get $cr) (i32.const 8)))
+            (br_if $cols (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $qend))))
+          (br_if $rowsl (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $pend))))
+        (br $claim))))
+
+  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes) into
+  ;; ⌈rows/4⌉ panels of 4 rows over depth k, dst[(r/4)·4k + 4q + r mod 4] = src[r][q]; rows past
+  ;; `rows` in the last panel are 0.
+  (func (export "pack4_f64") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32)
+    (local $r i32) (local $rend i32) (local $q i32) (local $o i32) (local $s i32)
+    (local.set $rend (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $rows))))
+      (loop $rowsl
+        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $k) (i32.const 32)))
+          (i32.mul (i32.and (local.get $r) (i32.const 3)) (i32.const 8)))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ld))))
+        (local.set $q (local.get $k))
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (loop $copy
+              (f64.store (local.get $o) (f64.load (local.get $s)))
+              (local.set $o (i32.add (local.get $o) (i32.const 32)))
+              (local.set $s (i32.add (local.get $s) (i32.const 8)))
+              (br_if $copy (local.tee $q (i32.sub (local.get $q) (i32.const 1))))))
+          (else
+            (loop $zero
+              (f64.store (local.get $o) (f64.const 0))
+              (local.set $o (i32.add (local.get $o) (i32.const 32)))
+              (br_if $zero (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))))
+        (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rend))))))
 
   ;; Dot products of row-major rows, float64: c[q] = Σ_p a[p]·b_q[p] for the four rows b_q = b + q·kb
   ;; (kb bytes apart) and q < 4, sums over p as two interleaved halves (even / odd p) added at the end.

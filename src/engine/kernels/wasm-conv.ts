@@ -1,0 +1,392 @@
+/**
+ * Convolutions on the WebAssembly kernels (wasm-runtime.ts), float32 in float32 arithmetic (like
+ * PyTorch) and float64 in float64, split over threads.
+ *
+ * Every pass is "gather, then multiply" without an im2col matrix in memory: the input of an image
+ * is copied once into WASM memory with its zero padding made real (a padded copy), so the column
+ * matrix is implicit — element (p, j) sits at rows[p] + cols[j] in that copy, p = (c, kd, kh, kw)
+ * and j = (od, oh, ow) — and each thread gathers only the few column panels it is about to
+ * multiply (in L2), with vector copies where a panel's 8 columns are consecutive elements.
+ *
+ * - forward: C = W·col (+ bias), W packed into 4-row panels once per call;
+ * - weight gradient: dW += dy·colᵀ over the images (the gather reads col transposed);
+ * - input gradient, stride 1: the forward pass of dy (padded by d·(k − 1) − p) with the flipped,
+ *   transposed weights — a correlation, no scatter; other strides: col = Wᵀ·dy, then col2im adds
+ *   col back into a padded dx (threads own whole channels) and the padding is cropped.
+ *
+ * Each returns false, doing nothing, when its working set would pass `MAX_BYTES` (the caller then
+ * falls back to the TypeScript kernels). Geometries with fewer than 4 outputs per group (depthwise)
+ * are not handled here.
+ */
+import type { TensorData } from '../../tensor/tensor.js';
+import type { ConvGeometry } from './types.js';
+import { Arena, MAX_BYTES, type ParallelEntry, parallel, reserve, rt, threads } from './wasm-runtime.js';
+
+export type FloatData = Float32Array | Float64Array;
+export interface FloatCtor<F extends FloatData = FloatData> {
+    new (buffer: ArrayBuffer, byteOffset: number, length: number): F;
+    readonly BYTES_PER_ELEMENT: number;
+}
+
+type Triple = readonly [number, number, number];
+
+/** A correlation over a padded copy: what the gather needs. Sizes are rank-3 (D, H, W). */
+interface Correlation {
+    /** input channels of one group */
+    readonly channels: number;
+    readonly inSize: Triple;
+    readonly outSize: Triple;
+    readonly kernel: Triple;
+    readonly stride: Triple;
+    readonly dilation: Triple;
+    /** where input element 0 lands in the padded copy, per axis (negative: cropped) */
+    readonly padBefore: Triple;
+}
+
+/** The gather tables of a correlation for element size s (bytes). */
+interface Plan {
+    /** extent of the padded copy of one channel */
+    readonly padded: Triple;
+    readonly plane: number;
+    /** column-matrix rows (channels · kernel taps) and columns (output positions) */
+    readonly K: number;
+    readonly P: number;
+    /** ⌈P/8⌉ column panels */
+    readonly np: number;
+    /** byte offset of row p within the padded copy; ⌈K/8⌉·8 entries, the last repeated */
+    readonly rows: Int32Array;
+    /** byte offset of column j; np·8 entries, past P continuing by one element (reads stay in the slack) */
+    readonly cols: Int32Array;
+    /** per panel: 1 = 8 consecutive elements, 2 = every other element, 0 = other */
+    readonly kinds: Int32Array;
+}
+
+/** Elements after a padded copy that a gather may read (columns past P, stride-2 vector loads). */
+const SLACK = 16;
+
+const plans = new Map<string, Plan>();
+
+function planFor(k: Correlation, s: number): Plan {
+    const key = `${s}|${k.channels}|${k.inSize}|${k.outSize}|${k.kernel}|${k.stride}|${k.dilation}|${k.padBefore}`;
+    const known = plans.get(key);
+    if (known) return known;
+    const [OD, OH, OW] = k.outSize;
+    const [KD, KH, KW] = k.kernel;
+    const [sd, sh, sw] = k.stride;
+    const [dd, dh, dw] = k.dilation;
+    const padded: Triple = [(OD - 1) * sd + (KD - 1) * dd + 1, (OH - 1) * sh + (KH - 1) * dh + 1, (OW - 1) * sw + (KW - 1) * dw + 1];
+    const [, Hp, Wp] = padded;
+    const plane = padded[0] * Hp * Wp;
+    const K = k.channels * KD * KH * KW;
+    const P = OD * OH * OW;
+    const np = Math.ceil(P / 8);
+    const rows = new Int32Array(Math.ceil(K / 8) * 8);
+    let p = 0;
+    for (let c = 0; c < k.channels; c++) {
+        for (let kd = 0; kd < KD; kd++) for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) {
+            rows[p++] = (c * plane + (kd * dd * Hp + kh * dh) * Wp + kw * dw) * s;
+        }
+    }
+    rows.fill(rows[K - 1]!, K);
+    const cols = new Int32Array(np * 8);
+    let j = 0;
+    for (let od = 0; od < OD; od++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+        cols[j++] = ((od * sd * Hp + oh * sh) * Wp + ow * sw) * s;
+    }
+    for (; j < cols.length; j++) cols[j] = cols[j - 1]! + s;
+    const kinds = new Int32Array(np);
+    for (let panel = 0; panel < np; panel++) {
+        const step = (cols[panel * 8 + 1]! - cols[panel * 8]!) / s;
+        let same = step === 1 || step === 2;
+        for (let i = 2; i < 8 && same; i++) same = cols[panel * 8 + i]! - cols[panel * 8 + i - 1]! === step * s;
+        kinds[panel] = same ? step : 0;
+    }
+    const plan = { padded, plane, K, P, np, rows, cols, kinds };
+    if (plans.size >= 64) plans.clear();
+    plans.set(key, plan);
+    return plan;
+}
+
+/** The gather of a plain row-major matrix (rows × n, contiguous): a correlation with a 1-tap kernel. */
+function matrixPlan(rows: number, n: number, s: number): Plan {
+    return planFor({ channels: rows, inSize: [1, 1, n], outSize: [1, 1, n], kernel: [1, 1, 1], stride: [1, 1, 1], dilation: [1, 1, 1], padBefore: [0, 0, 0] }, s);
+}
+
+/**
+ * Copies `channels` planes of size `size` from src (at element `from`) into their padded copies
+ * in X (from element 0), input element (d, h, w) landing at padBefore + (d, h, w); the rest is 0.
+ */
+function padInto(X: FloatData, src: TensorData, from: number, channels: number, size: Triple, padded: Triple, padBefore: Triple): void {
+    const [D, H, W] = size;
+    const [Dp, Hp, Wp] = padded;
+    const plane = Dp * Hp * Wp;
+    const inPlane = D * H * W;
+    if (D === Dp && H === Hp && W === Wp && padBefore.every(v => v === 0)) {
+        X.set(src.subarray(from, from + channels * inPlane));
+        return;
+    }
+    X.fill(0, 0, channels * plane);
+    const w0 = Math.max(0, -padBefore[2]);
+    const w1 = Math.min(W, Wp - padBefore[2]);
+    if (w0 >= w1) return;
+    for (let c = 0; c < channels; c++) {
+        for (let d = 0; d < D; d++) {
+            const td = padBefore[0] + d;
+            if (td < 0 || td >= Dp) continue;
+            for (let h = 0; h < H; h++) {
+                const th = padBefore[1] + h;
+                if (th < 0 || th >= Hp) continue;
+                const s = from + c * inPlane + (d * H + h) * W;
+                X.set(src.subarray(s + w0, s + w1), c * plane + (td * Hp + th) * Wp + padBefore[2] + w0);
+            }
+        }
+    }
+}
+
+/** The inverse of padInto: the interior of the padded copies back into dst (at element `to`). */
+function cropFrom(X: FloatData, dst: FloatData, to: number, channels: number, size: Triple, padded: Triple, padBefore: Triple): void {
+    const [D, H, W] = size;
+    const [Dp, Hp, Wp] = padded;
+    const plane = Dp * Hp * Wp;
+    const inPlane = D * H * W;
+    const w0 = Math.max(0, -padBefore[2]);
+    const w1 = Math.min(W, Wp - padBefore[2]);
+    for (let c = 0; c < channels; c++) {
+        for (let d = 0; d < D; d++) {
+            const td = padBefore[0] + d;
+            for (let h = 0; h < H; h++) {
+                const th = padBefore[1] + h;
+                const t = to + c * inPlane + (d * H + h) * W;
+                if (td < 0 || td >= Dp || th < 0 || th >= Hp || w0 >= w1) {
+                    dst.fill(0, t, t + W);
+                    continue;
+                }
+                const s = c * plane + (td * Hp + th) * Wp + padBefore[2];
+                dst.fill(0, t, t + w0);
+                dst.set(X.subarray(s + w0, s + w1), t + w0);
+                dst.fill(0, t + w1, t + W);
+            }
+        }
+    }
+}
+
+/** Panels per chunk: a chunk's gathered panels stay within ~128 KiB, with ≥ 4 chunks per thread when there is work for it. */
+function chunkFor(panels: number, panelBytes: number, T: number): number {
+    const byCache = Math.max(1, Math.floor(131072 / panelBytes));
+    return Math.max(1, Math.min(byCache, Math.ceil(panels / (4 * T))));
+}
+
+const name = (entry: 'conv' | 'conv_dw' | 'scatter', s: number): ParallelEntry => `${entry}_${s === 4 ? 'f32' : 'f64'}`;
+
+function writeTables(buf: ArrayBuffer, at: { rows: number; cols: number; kinds?: number }, plan: Plan): void {
+    new Int32Array(buf, at.rows, plan.rows.length).set(plan.rows);
+    new Int32Array(buf, at.cols, plan.cols.length).set(plan.cols);
+    if (at.kinds !== undefined) new Int32Array(buf, at.kinds, plan.kinds.length).set(plan.kinds);
+}
+
+/** The descriptor of conv_f32/conv_f64 (see gemm.wat). */
+function convDesc(buf: ArrayBuffer, desc: number, f: {
+    np: number; chunk: number; mp: number; k: number; a: number; b: number; bStride: number; c: number; ldc: number; x: number; rows: number; cols: number; kinds: number;
+}): void {
+    new Int32Array(buf, desc, 14).set([0, f.np, f.chunk, f.mp, f.k, f.a, f.b, f.bStride, f.c, f.ldc, f.x, f.rows, f.cols, f.kinds]);
+}
+
+/** Scratch of one gather-and-multiply: tables, per-thread B chunks, C. */
+function gemmRegions(L: Arena, plan: Plan, mRows: number, s: number) {
+    const T = threads();
+    const mp = Math.ceil(mRows / 4);
+    const ldcE = plan.np * 8;
+    const chunk = chunkFor(plan.np, plan.K * 8 * s, T);
+    const bStride = Math.ceil((chunk * plan.K * 8 * s) / 64) * 64;
+    return {
+        mp, ldcE, chunk, bStride, units: Math.ceil(plan.np / chunk),
+        desc: L.take(64), rows: L.take(plan.rows.length * 4), cols: L.take(plan.cols.length * 4), kinds: L.take(plan.kinds.length * 4),
+        b: L.take(T * bStride), c: L.take(mp * 4 * ldcE * s),
+    };
+}
+
+/** y = conv(x, w) + bias (y fully written). */
+export function wasmConvForward<F extends FloatData>(g: ConvGeometry, x: F, w: F, bias: TensorData | null, y: F, ctor: FloatCtor<F>): boolean {
+    const s = ctor.BYTES_PER_ELEMENT;
+    const Cg = g.inChannels / g.groups;
+    const Mg = g.outChannels / g.groups;
+    const plan = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
+    const { K, P } = plan;
+    const L = new Arena();
+    const R = gemmRegions(L, plan, Mg, s);
+    const aStride = R.mp * 4 * K * s;
+    const a = L.take(g.groups * aStride);
+    const ws = L.take(w.length * s);
+    const xb = L.take((g.inChannels * plan.plane + SLACK) * s);
+    if (L.end > MAX_BYTES) return false;
+    const buf = reserve(L.end);
+    const r = rt();
+    writeTables(buf, R, plan);
+    new ctor(buf, ws, w.length).set(w);
+    const pack = s === 4 ? r.pack4F32 : r.pack4F64;
+    for (let grp = 0; grp < g.groups; grp++) pack(a + grp * aStride, ws + grp * Mg * K * s, Mg, K, K * s);
+    const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
+    const X = new ctor(buf, xb, g.inChannels * plan.plane + SLACK);
+    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    for (let n = 0; n < g.batch; n++) {
+        padInto(X, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
+        for (let grp = 0; grp < g.groups; grp++) {
+            for (let i = 0; i < R.mp * 4; i++) C.fill(i < Mg && bias ? bias[grp * Mg + i]! : 0, i * R.ldcE, (i + 1) * R.ldcE);
+            convDesc(buf, R.desc, { ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: xb + grp * Cg * plan.plane * s });
+            parallel(name('conv', s), R.desc, R.units, 2 * Mg * K * P);
+            const out = (n * g.outChannels + grp * Mg) * P;
+            for (let i = 0; i < Mg; i++) y.set(C.subarray(i * R.ldcE, i * R.ldcE + P), out + i * P);
+        }
+    }
+    return true;
+}
+
+/** dw = ∂L/∂w (fully written). */
+export function wasmConvBackwardWeight<F extends FloatData>(g: ConvGeometry, x: F, dy: F, dw: F, ctor: FloatCtor<F>): boolean {
+    const s = ctor.BYTES_PER_ELEMENT;
+    const Cg = g.inChannels / g.groups;
+    const Mg = g.outChannels / g.groups;
+    const plan = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
+    const { K, P } = plan;
+    const T = threads();
+    const npK = Math.ceil(K / 8);
+    const mp = Math.ceil(Mg / 4);
+    const ldcE = npK * 8;
+    const chunk = chunkFor(npK, P * 8 * s, T);
+    const bStride = Math.ceil((chunk * P * 8 * s) / 64) * 64;
+    const cStride = mp * 4 * ldcE * s;
+    const L = new Arena();
+    const desc = L.take(64);
+    const lanes = L.take(plan.rows.length * 4);
+    const cols = L.take(plan.cols.length * 4);
+    const a = L.take(mp * 4 * P * s);
+    const dys = L.take(g.outChannels * P * s);
+    const b = L.take(T * bStride);
+    const c = L.take(g.groups * cStride);
+    const xb = L.take((g.inChannels * plan.plane + SLACK) * s);
+    if (L.end > MAX_BYTES) return false;
+    const buf = reserve(L.end);
+    const pack = s === 4 ? rt().pack4F32 : rt().pack4F64;
+    writeTables(buf, { rows: lanes, cols }, plan);
+    const C = new ctor(buf, c, g.groups * mp * 4 * ldcE).fill(0);
+    const X = new ctor(buf, xb, g.inChannels * plan.plane + SLACK);
+    const DY = new ctor(buf, dys, g.outChannels * P);
+    const D = new Int32Array(buf, desc, 13);
+    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    for (let n = 0; n < g.batch; n++) {
+        padInto(X, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
+        DY.set(dy.subarray(n * g.outChannels * P, (n + 1) * g.outChannels * P));
+        for (let grp = 0; grp < g.groups; grp++) {
+            pack(a, dys + grp * Mg * P * s, Mg, P, P * s);
+            D.set([0, npK, chunk, mp, P, a, b, bStride, c + grp * cStride, ldcE * s, xb + grp * Cg * plan.plane * s, lanes, cols]);
+            parallel(name('conv_dw', s), desc, Math.ceil(npK / chunk), 2 * Mg * K * P);
+        }
+    }
+    for (let grp = 0; grp < g.groups; grp++) {
+        const from = grp * mp * 4 * ldcE;
+        for (let i = 0; i < Mg; i++) dw.set(C.subarray(from + i * ldcE, from + i * ldcE + K), (grp * Mg + i) * K);
+    }
+    return true;
+}
+
+/** dx = ∂L/∂x (fully written). */
+export function wasmConvBackwardInput<F extends FloatData>(g: ConvGeometry, dy: F, w: F, dx: F, ctor: FloatCtor<F>): boolean {
+    return g.stride.every(v => v === 1) ? backwardInputByCorrelation(g, dy, w, dx, ctor) : backwardInputByScatter(g, dy, w, dx, ctor);
+}
+
+/** Stride 1: dx = correlation of dy, padded by d·(k − 1) − p, with the flipped, transposed kernel. */
+function backwardInputByCorrelation<F extends FloatData>(g: ConvGeometry, dy: F, w: F, dx: F, ctor: FloatCtor<F>): boolean {
+    const s = ctor.BYTES_PER_ELEMENT;
+    const Cg = g.inChannels / g.groups;
+    const Mg = g.outChannels / g.groups;
+    const taps = g.kernel[0] * g.kernel[1] * g.kernel[2];
+    const lift = (f: (i: number) => number): Triple => [f(0), f(1), f(2)];
+    const padBefore = lift(i => g.dilation[i]! * (g.kernel[i]! - 1) - g.padBefore[i]!);
+    const plan = planFor({ channels: Mg, inSize: g.outSize, outSize: g.inSize, kernel: g.kernel, stride: [1, 1, 1], dilation: g.dilation, padBefore }, s);
+    const { K, P } = plan;
+    const L = new Arena();
+    const R = gemmRegions(L, plan, Cg, s);
+    const aStride = R.mp * 4 * K * s;
+    const a = L.take(g.groups * aStride);
+    const yb = L.take((g.outChannels * plan.plane + SLACK) * s);
+    if (L.end > MAX_BYTES) return false;
+    const buf = reserve(L.end);
+    writeTables(buf, R, plan);
+    // A(c, (m, t)) = w[m][c][taps − 1 − t]: a flip of every kernel axis reverses the flat tap index
+    const A = new ctor(buf, a, g.groups * R.mp * 4 * K).fill(0);
+    for (let grp = 0; grp < g.groups; grp++) {
+        const base = grp * R.mp * 4 * K;
+        for (let m = 0; m < Mg; m++) {
+            for (let c = 0; c < Cg; c++) {
+                const from = ((grp * Mg + m) * Cg + c) * taps + taps - 1;
+                const to = base + (c >> 2) * 4 * K + (c & 3) + 4 * m * taps;
+                for (let t = 0; t < taps; t++) A[to + 4 * t] = w[from - t]!;
+            }
+        }
+    }
+    const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
+    const Y = new ctor(buf, yb, g.outChannels * plan.plane + SLACK);
+    const Pout = g.outSize[0] * g.outSize[1] * g.outSize[2];
+    for (let n = 0; n < g.batch; n++) {
+        padInto(Y, dy, n * g.outChannels * Pout, g.outChannels, g.outSize, plan.padded, padBefore);
+        for (let grp = 0; grp < g.groups; grp++) {
+            C.fill(0);
+            convDesc(buf, R.desc, { ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: yb + grp * Mg * plan.plane * s });
+            parallel(name('conv', s), R.desc, R.units, 2 * Cg * K * P);
+            const out = (n * g.inChannels + grp * Cg) * P;
+            for (let i = 0; i < Cg; i++) dx.set(C.subarray(i * R.ldcE, i * R.ldcE + P), out + i * P);
+        }
+    }
+    return true;
+}
+
+/** Other strides: col = Wᵀ·dy (a gather-and-multiply over dy's rows), then col2im into a padded dx. */
+function backwardInputByScatter<F extends FloatData>(g: ConvGeometry, dy: F, w: F, dx: F, ctor: FloatCtor<F>): boolean {
+    const s = ctor.BYTES_PER_ELEMENT;
+    const Cg = g.inChannels / g.groups;
+    const Mg = g.outChannels / g.groups;
+    const fwd = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
+    const { K, P } = fwd;
+    const taps = K / Cg;
+    const mat = matrixPlan(Mg, P, s);
+    const L = new Arena();
+    const R = gemmRegions(L, mat, K, s);
+    const aStride = R.mp * 4 * Mg * s;
+    const a = L.take(g.groups * aStride);
+    const dys = L.take((g.outChannels * P + SLACK) * s);
+    const sc = L.take(64);
+    const rows = L.take(fwd.rows.length * 4);
+    const cols = L.take(fwd.cols.length * 4);
+    const xb = L.take(g.inChannels * fwd.plane * s);
+    if (L.end > MAX_BYTES) return false;
+    const buf = reserve(L.end);
+    writeTables(buf, R, mat);
+    writeTables(buf, { rows, cols }, fwd);
+    // A(r, m) = w[m][r]: Wᵀ of each group, r = (c, tap)
+    const A = new ctor(buf, a, g.groups * R.mp * 4 * Mg).fill(0);
+    for (let grp = 0; grp < g.groups; grp++) {
+        const base = grp * R.mp * 4 * Mg;
+        for (let m = 0; m < Mg; m++) {
+            const from = (grp * Mg + m) * K;
+            for (let row = 0; row < K; row++) A[base + (row >> 2) * 4 * Mg + 4 * m + (row & 3)] = w[from + row]!;
+        }
+    }
+    const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
+    const DY = new ctor(buf, dys, g.outChannels * P);
+    const X = new ctor(buf, xb, g.inChannels * fwd.plane);
+    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    const chunkC = Math.max(1, Math.ceil(Cg / (4 * threads())));
+    for (let n = 0; n < g.batch; n++) {
+        DY.set(dy.subarray(n * g.outChannels * P, (n + 1) * g.outChannels * P));
+        X.fill(0);
+        for (let grp = 0; grp < g.groups; grp++) {
+            C.fill(0);
+            convDesc(buf, R.desc, { ...R, np: mat.np, k: Mg, a: a + grp * aStride, ldc: R.ldcE * s, x: dys + grp * Mg * P * s });
+            parallel(name('conv', s), R.desc, R.units, 2 * Mg * K * P);
+            new Int32Array(buf, sc, 10).set([0, Cg, chunkC, taps, P, R.c, R.ldcE * s, xb + grp * Cg * fwd.plane * s, rows, cols]);
+            parallel(name('scatter', s), sc, Math.ceil(Cg / chunkC), 8 * K * P);
+        }
+        cropFrom(X, dx, n * g.inChannels * Pin, g.inChannels, g.inSize, fwd.padded, g.padBefore);
+    }
+    return true;
+}
