@@ -9,8 +9,14 @@
  * the median of ≥ 5 timed runs after warm-up; a configuration whose single run exceeds the
  * per-measurement budget gets fewer runs and is marked †. Prints markdown tables.
  *
- *   node scripts/bench-engine.mjs [--engines ours,ours-wasm,tfjs-cpu,...] [--wasm-relaxed] [--shapes A,B] [--runs 5]
+ *   node scripts/bench-engine.mjs [--engines ours,ours-wasm,tfjs-cpu,...] [--shapes A,B] [--runs 5]
  *                                 [--budget 12000] [--clock wall|cpu] [--skip-e2e] [--json out/bench/engine.json]
+ *
+ * Engines: `ours-wasm` = the default kernels (WebAssembly SIMD, relaxed FMA where the runtime has
+ * it) on one thread and on two (CONVSCOPE_THREADS=1 / 2); `ours` = the plain TypeScript kernels
+ * (the fallback); tfjs-cpu, tfjs-wasm, ort (1 and 2 threads), torch (1 and 2 threads, float64).
+ * Ratios in the tables compare ours with each peer at the same thread count, all from this run;
+ * "Targets" checks the engine-speed issue's bars.
  *
  * --clock cpu times single-threaded configurations by the process's CPU time instead of the wall
  * clock: on a machine shared with other work that stays close to the unloaded wall time, while
@@ -27,7 +33,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
     options: {
         engines: { type: 'string', default: 'ours,ours-wasm,tfjs-cpu,tfjs-wasm,ort,torch' },
-        'wasm-relaxed': { type: 'boolean', default: false },
         shapes: { type: 'string', default: Object.keys(SHAPES).join(',') },
         runs: { type: 'string', default: '5' },
         budget: { type: 'string', default: '12000' },
@@ -48,10 +53,10 @@ const loadBefore = loadavg()[0];
 const notes = [];
 
 /** Runs one configuration; returns its JSON lines, or [] with a note when it cannot run. */
-function run(label, command, args) {
+function run(label, command, args, env = {}) {
     process.stderr.write(`bench: ${label} ...`);
     const t = performance.now();
-    const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, timeout: 15 * 60_000 });
+    const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, timeout: 15 * 60_000, env: { ...process.env, ...env } });
     process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
     const lines = (r.stdout ?? '').split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l));
     if (r.status !== 0 || lines.length === 0) {
@@ -80,11 +85,9 @@ if (wanted.has('ours-wasm')) {
         const { build } = await import('esbuild');
         await build({ entryPoints: [join(root, 'scripts', 'bench', 'engine-ours.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
     }
-    // the WebAssembly SIMD kernels (baseline SIMD128), and with relaxed FMA where Node needs the flag
-    for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm) ${dtype}`, process.execPath, [outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm', ...single]));
-    if (values['wasm-relaxed']) {
-        for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm, relaxed FMA) ${dtype}`, process.execPath, ['--experimental-wasm-relaxed-simd', outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm-fma', ...single]));
-    }
+    // the default kernels on one thread, then on two
+    for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm) ${dtype}`, process.execPath, [outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm', ...single], { CONVSCOPE_THREADS: '1' }));
+    for (const dtype of ['float32', 'float64']) results.push(...run(`ours (wasm) ${dtype} 2 threads`, process.execPath, [outfile, '--dtype', dtype, '--kernels', 'wasm', '--engine', 'ours-wasm-2t', ...multi], { CONVSCOPE_THREADS: '2' }));
 }
 for (const backend of ['cpu', 'wasm']) {
     if (!wanted.has(`tfjs-${backend}`)) continue;
@@ -93,7 +96,8 @@ for (const backend of ['cpu', 'wasm']) {
 }
 if (wanted.has('ort')) {
     if (!canRequire('onnxruntime-node')) notes.push('onnxruntime-node: not installed');
-    else for (const threads of ['1', '2']) results.push(...run(`onnxruntime ${threads} thread(s)`, process.execPath, [join(root, 'scripts', 'bench', 'engine-ort.mjs'), '--threads', threads, ...(threads === '1' ? single : multi)]));
+    // always by the wall clock: session.run is asynchronous, and process CPU time misattributes it
+    else for (const threads of ['1', '2']) results.push(...run(`onnxruntime ${threads} thread(s)`, process.execPath, [join(root, 'scripts', 'bench', 'engine-ort.mjs'), '--threads', threads, ...multi]));
 }
 if (wanted.has('torch')) {
     const python = '/usr/bin/python3';
@@ -126,36 +130,39 @@ function ratio(a, b) {
     return `${q >= 10 ? q.toFixed(0) : q >= 1 ? q.toFixed(1) : q.toPrecision(2)}×`;
 }
 
-/** Peer columns: each cell is the peer's GFLOP/s and, in brackets, ours ÷ peer (ours in the same dtype). */
+/**
+ * Columns: ours (the default WASM kernels, one thread), the same on two threads (÷ one thread),
+ * the TypeScript kernels, then each peer as "GFLOP/s (ours ÷ peer)", ours at the peer's dtype and
+ * thread count; > 1× means we are faster.
+ */
 const peers = {
     forward: [
-        ['tfjs cpu', 'tfjs-cpu', 'float32'], ['tfjs wasm', 'tfjs-wasm', 'float32'], ['ORT', 'ort', 'float32'], ['ORT 2T', 'ort-2t', 'float32'],
-        ['PyTorch', 'torch', 'float32'], ['PyTorch 2T', 'torch-2t', 'float32'], ['PyTorch f64', 'torch', 'float64'],
+        ['tfjs wasm', 'tfjs-wasm', 'float32', 1], ['ORT', 'ort', 'float32', 1], ['ORT 2T', 'ort-2t', 'float32', 2],
+        ['PyTorch', 'torch', 'float32', 1], ['PyTorch 2T', 'torch-2t', 'float32', 2], ['PyTorch f64', 'torch', 'float64', 1], ['tfjs cpu', 'tfjs-cpu', 'float32', 1],
     ],
-    backward: [['tfjs cpu', 'tfjs-cpu', 'float32'], ['PyTorch', 'torch', 'float32'], ['PyTorch 2T', 'torch-2t', 'float32'], ['PyTorch f64', 'torch', 'float64']],
+    backward: [['PyTorch', 'torch', 'float32', 1], ['PyTorch 2T', 'torch-2t', 'float32', 2], ['PyTorch f64', 'torch', 'float64', 1], ['tfjs cpu', 'tfjs-cpu', 'float32', 1]],
 };
+const oursAt = (dtype, id, pass, threads) => find(threads === 2 ? 'ours-wasm-2t' : 'ours-wasm', dtype, id, pass) ?? find('ours', dtype, id, pass);
 
 const out = [];
 out.push(`## Convscope engine benchmark: GFLOP/s, median of ≥ ${values.runs} timed runs after warm-up`, '');
-out.push(`Single thread unless "2T"; timed by the ${values.clock === 'cpu' ? 'process CPU time (2T: wall clock)' : 'wall clock'}. Peer cells: the peer's GFLOP/s (ours ÷ peer, ours in the same dtype; > 1× means we are faster).`, '');
+out.push(`Single thread unless "2T"; timed by the ${values.clock === 'cpu' ? 'process CPU time (2T and ONNX Runtime: wall clock)' : 'wall clock'}. "ours" = the default WebAssembly SIMD kernels; "TS" = the plain TypeScript kernels (the fallback). Peer cells: the peer's GFLOP/s (ours ÷ peer at the same dtype and thread count; > 1× means we are faster).`, '');
 for (const pass of ['forward', 'backward']) {
     out.push(pass === 'forward' ? '### Forward' : '### Backward: input + weight (+ bias) gradients, counted as 2× forward FLOPs', '');
-    const wasmCols = [['ours (wasm) f32', 'ours-wasm', 'float32'], ['ours (wasm) f64', 'ours-wasm', 'float64'], ['wasm FMA f32', 'ours-wasm-fma', 'float32'], ['wasm FMA f64', 'ours-wasm-fma', 'float64']]
-        .filter(([, engine]) => results.some(r => r.engine === engine));
-    const head = ['shape', 'ours f32', 'ours f64', ...wasmCols.map(c => c[0]), ...peers[pass].map(c => c[0])];
+    const head = ['shape', 'ours f32', 'ours f64', 'ours 2T f32', 'ours 2T f64', 'TS f32', 'TS f64', ...peers[pass].map(c => c[0])];
     out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
     for (const id of shapeIds) {
-        const ours = { float32: find('ours', 'float32', id, pass), float64: find('ours', 'float64', id, pass) };
-        const row = [`${id} ${SHAPES[id].what}`, cell(ours.float32), cell(ours.float64)];
-        // WASM columns: GFLOP/s (÷ the js kernels in the same dtype)
-        for (const [, engine, dtype] of wasmCols) {
-            const r = find(engine, dtype, id, pass);
-            row.push(r?.gflops && ours[dtype]?.gflops ? `${cell(r)} (${ratio(r, ours[dtype])})` : cell(r));
+        const one = { float32: find('ours-wasm', 'float32', id, pass), float64: find('ours-wasm', 'float64', id, pass) };
+        const row = [`${id} ${SHAPES[id].what}`, cell(one.float32), cell(one.float64)];
+        for (const dtype of ['float32', 'float64']) {
+            const r = find('ours-wasm-2t', dtype, id, pass);
+            row.push(r?.gflops && one[dtype]?.gflops ? `${cell(r)} (${ratio(r, one[dtype])})` : cell(r));
         }
-        for (const [, engine, dtype] of peers[pass]) {
+        row.push(cell(find('ours', 'float32', id, pass)), cell(find('ours', 'float64', id, pass)));
+        for (const [, engine, dtype, threads] of peers[pass]) {
             const r = find(engine, dtype, id, pass);
             const c = cell(r);
-            row.push(r?.gflops ? `${c} (${ratio(ours[dtype], r)})` : c);
+            row.push(r?.gflops ? `${c} (${ratio(oursAt(dtype, id, pass, threads), r)})` : c);
         }
         out.push(`| ${row.join(' | ')} |`);
     }
@@ -168,12 +175,29 @@ out.push('n/a: ONNX Runtime has no backward from Node and no float64 Conv; tfjs 
 for (const [why, where] of missing) out.push(`- ${why} (${where.join(', ')})`);
 out.push('');
 
-// ---- the bars of the engine issue
-const bars = [];
-const a32 = find('ours', 'float32', 'A', 'forward');
-const a64 = find('ours', 'float64', 'A', 'forward');
-if (a32) bars.push(`float32 forward on A ≥ 3 GFLOP/s: ${a32.gflops.toFixed(2)} ${a32.gflops >= 3 ? '✓' : '✗'}`);
-if (a64) bars.push(`float64 forward on A ≥ 2 GFLOP/s: ${a64.gflops.toFixed(2)} ${a64.gflops >= 2 ? '✓' : '✗'}`);
+// ---- targets (the engine issues' bars), each from this run
+const targets = [];
+const mark = ok => (ok ? '✓' : '✗');
+/** One line per bar: the per-shape figures and whether every one meets it. */
+function bar(label, ids, figure, ok) {
+    const parts = ids.map(id => [id, figure(id)]).filter(([, v]) => v !== undefined);
+    if (!parts.length) return;
+    targets.push(`${label}: ${parts.map(([id, v]) => `${id} ${v.toFixed(2)}${ok(v) ? '' : ' ✗'}`).join(', ')} ${mark(parts.every(([, v]) => ok(v)))}`);
+}
+const gf = (engine, dtype, id, pass) => find(engine, dtype, id, pass)?.gflops;
+const q = (a, b) => (a && b ? a / b : undefined);
+const AD = ['A', 'B', 'C', 'D'].filter(id => shapeIds.includes(id));
+bar('float32 forward ≥ 1.2× tfjs-wasm (ratio)', AD, id => q(gf('ours-wasm', 'float32', id, 'forward'), gf('tfjs-wasm', 'float32', id, 'forward')), v => v >= 1.2);
+bar('float32 forward ≥ 0.5× ONNX Runtime, both one thread (ratio)', AD, id => q(gf('ours-wasm', 'float32', id, 'forward'), gf('ort', 'float32', id, 'forward')), v => v >= 0.5);
+bar('two threads ≥ 1.7× one, float32 forward (ratio)', AD, id => q(gf('ours-wasm-2t', 'float32', id, 'forward'), gf('ours-wasm', 'float32', id, 'forward')), v => v >= 1.7);
+bar('two threads ≥ 1.7× one, float64 forward (ratio)', AD, id => q(gf('ours-wasm-2t', 'float64', id, 'forward'), gf('ours-wasm', 'float64', id, 'forward')), v => v >= 1.7);
+bar('float64 forward on A ≥ 12 GFLOP/s', ['A'].filter(id => shapeIds.includes(id)), id => gf('ours-wasm', 'float64', id, 'forward'), v => v >= 12);
+bar('backward ≥ 0.8× forward GFLOP/s, float32 (ratio)', AD, id => q(gf('ours-wasm', 'float32', id, 'backward'), gf('ours-wasm', 'float32', id, 'forward')), v => v >= 0.8);
+bar('backward ≥ 0.8× forward GFLOP/s, float64 (ratio)', AD, id => q(gf('ours-wasm', 'float64', id, 'backward'), gf('ours-wasm', 'float64', id, 'forward')), v => v >= 0.8);
+const a32 = gf('ours', 'float32', 'A', 'forward');
+const a64 = gf('ours', 'float64', 'A', 'forward');
+if (a32) targets.push(`TypeScript kernels, float32 forward on A ≥ 3 GFLOP/s: ${a32.toFixed(2)} ${mark(a32 >= 3)}`);
+if (a64) targets.push(`TypeScript kernels, float64 forward on A ≥ 2 GFLOP/s: ${a64.toFixed(2)} ${mark(a64 >= 2)}`);
 if (results.some(r => r.engine === 'tfjs-cpu')) {
     const behind = [];
     for (const id of shapeIds) {
@@ -183,33 +207,39 @@ if (results.some(r => r.engine === 'tfjs-cpu')) {
             if (o && t?.gflops && !(o.gflops > t.gflops)) behind.push(`${id} ${pass}`);
         }
     }
-    bars.push(`ahead of tfjs cpu on every shape, forward and backward: ${behind.length === 0 ? '✓' : `✗ (${behind.join(', ')})`}`);
+    targets.push(`TypeScript kernels ahead of tfjs cpu on every shape, forward and backward: ${behind.length === 0 ? '✓' : `✗ (${behind.join(', ')})`}`);
 }
-if (bars.length) out.push('Bars:', ...bars.map(b => `- ${b}`), '');
 
-// ---- end-to-end rows (the CLI commands the next step adds)
-function cliRow(label, args) {
+// ---- end to end: the CLI commands behind the wall-time targets
+/** Median wall time (s) of 3 runs of the CLI, or a string saying why there is none. */
+function cliTime(args) {
     const cli = join(root, 'out', 'cli', 'main.cjs');
-    const command = args[0];
-    if (!existsSync(cli)) return `| ${label} | n/a (not built yet) |`;
-    const help = spawnSync(process.execPath, [cli, '--help'], { cwd: root, encoding: 'utf8' });
-    if (!new RegExp(`\\b${command}\\b`).test(`${help.stdout}${help.stderr}`)) return `| ${label} | n/a (not built yet) |`;
+    if (!existsSync(cli)) return 'n/a (not built)';
     const times = [];
     for (let i = 0; i < 3; i++) {
         const t = performance.now();
         const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 5 * 60_000 });
-        if (r.status !== 0) return `| ${label} | failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n')[0]} |`;
+        if (r.status !== 0) return `failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
         times.push(performance.now() - t);
     }
     times.sort((x, y) => x - y);
-    return `| ${label} | ${(times[1] / 1000).toFixed(2)} s |`;
+    return times[1] / 1000;
 }
 if (!values['skip-e2e']) {
-    out.push('### End to end (wall time, median of 3)', '', '| command | time |', '|---|---|');
-    out.push(cliRow('convscope gradcheck examples/lenet5.conv', ['gradcheck', 'examples/lenet5.conv']));
-    out.push(cliRow('convscope run examples/resnet18.conv', ['run', 'examples/resnet18.conv']));
+    out.push('### End to end (wall time, median of 3, default threads)', '', '| command | time | target |', '|---|---|---|');
+    const rows = [
+        ['gradcheck examples/lenet5.conv', ['gradcheck', 'examples/lenet5.conv'], 3],
+        ['gradcheck examples/resnet18.conv --input-shape 1,3,64,64 --fast', ['gradcheck', 'examples/resnet18.conv', '--input-shape', '1,3,64,64', '--fast'], 20],
+        ['run examples/resnet18.conv (1×3×224×224, float32, forward + backward)', ['run', 'examples/resnet18.conv'], 2],
+    ];
+    for (const [label, args, limit] of rows) {
+        const t = cliTime(args);
+        out.push(`| \`convscope ${label}\` | ${typeof t === 'number' ? `${t.toFixed(2)} s` : t} | < ${limit} s ${typeof t === 'number' ? mark(t < limit) : ''} |`);
+        if (typeof t === 'number') targets.push(`\`${label}\` < ${limit} s: ${t.toFixed(2)} s ${mark(t < limit)}`);
+    }
     out.push('');
 }
+if (targets.length) out.push('### Targets', '', ...targets.map(t => `- ${t}`), '');
 if (notes.length) out.push('Notes:', ...notes.map(n => `- ${n}`), '');
 const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
 out.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}; ${load}${loadBefore > 1.5 ? ' (other processes were running: absolute figures are low and noisy, ratios measured close together are more telling)' : ''}; total ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -3,10 +3,11 @@
  * requested shape, forward and backward (input + weight + bias gradients). Prints one JSON line
  * per measurement: { engine, dtype, shape, pass, ms, runs, reps, clock, gflops }.
  *
- *   node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5 [--clock cpu] [--kernels js|wasm]
+ *   [CONVSCOPE_THREADS=n] node out/bench/engine-ours.mjs --dtype float32 --shapes A,B --runs 5 [--clock cpu] [--kernels js|wasm]
  */
 import { parseArgs } from 'node:util';
 import { jsKernels, wasmKernels, wasmSimdAvailable } from '../../src/engine/kernels/index.js';
+import { startWorkers, threads, workersReady } from '../../src/engine/kernels/wasm-runtime.js';
 import { type DType, type Tensor, allocate } from '../../src/tensor/tensor.js';
 // @ts-expect-error plain ESM helper without types
 import { SHAPES, fill, forwardFlops, time } from './engine-shapes.mjs';
@@ -17,7 +18,13 @@ const { values } = parseArgs({ options: { dtype: { type: 'string', default: 'flo
 const dtype = values.dtype as DType;
 if (values.kernels === 'wasm' && !wasmSimdAvailable().simd) throw new Error('WebAssembly SIMD is not available');
 const k = values.kernels === 'wasm' ? wasmKernels : jsKernels;
-if (values.kernels === 'wasm') console.error(`wasm kernels: relaxed FMA ${wasmSimdAvailable().relaxed ? 'on' : 'off'}`);
+if (values.kernels === 'wasm') {
+    console.error(`wasm kernels: relaxed FMA ${wasmSimdAvailable().relaxed ? 'on' : 'off'}, ${threads()} thread(s)`);
+    // workers start asynchronously: have them all up before timing (CONVSCOPE_THREADS sets how many)
+    startWorkers();
+    for (let i = 0; i < 500 && workersReady() < threads() - 1; i++) await new Promise(done => setTimeout(done, 10));
+    if (workersReady() < threads() - 1) throw new Error(`only ${workersReady()} of ${threads() - 1} worker threads started`);
+}
 
 function make(shape: readonly number[], seed: number): Tensor {
     const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));

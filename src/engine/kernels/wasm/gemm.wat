@@ -59,6 +59,53 @@
     (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c31)))
   )
 
+  ;; micro_f32 with B read in place: row p of the tile's B at pb + rows[p] (pr walks the i32 row
+  ;; offsets), the 8 columns consecutive in memory — a convolution's padded input, no gather.
+  (func $micro_ind_f32 (param $kc i32) (param $pa i32) (param $pb i32) (param $pr i32) (param $pc i32) (param $ldc i32)
+    (local $s i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128)
+    (local $c01 v128)
+    (local $c10 v128)
+    (local $c11 v128)
+    (local $c20 v128)
+    (local $c21 v128)
+    (local $c30 v128)
+    (local $c31 v128)
+    (block $done
+      (br_if $done (i32.eqz (local.get $kc)))
+      (loop $k
+        (local.set $s (i32.add (local.get $pb) (i32.load (local.get $pr))))
+        (local.set $b0 (v128.load (local.get $s)))
+        (local.set $b1 (v128.load offset=16 (local.get $s)))
+        (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+        (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1))))))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c00)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c01)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c10)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c11)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c20)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c21)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f32x4.add (v128.load offset=0 (local.get $pc)) (local.get $c30)))
+    (v128.store offset=16 (local.get $pc) (f32x4.add (v128.load offset=16 (local.get $pc)) (local.get $c31)))
+  )
+
   ;; float64 4×4 tile on half of an 8-wide panel: C[4×4] at pc += Σ_p A[4×1]·B[1×4]; B rows 64 bytes apart
   (func $micro_f64 (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
@@ -89,6 +136,53 @@
         (local.set $c31 (f64x2.add (local.get $c31) (f64x2.mul (local.get $a) (local.get $b1))))
         (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
         (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+        (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1))))))
+    (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (local.get $c00)))
+    (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (local.get $c01)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (local.get $c10)))
+    (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (local.get $c11)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (local.get $c20)))
+    (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (local.get $c21)))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (local.get $c30)))
+    (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (local.get $c31)))
+  )
+
+  ;; micro_f64 with B read in place: row p of the tile's B at pb + rows[p] (pr walks the i32 row
+  ;; offsets), the 8 columns consecutive in memory — a convolution's padded input, no gather.
+  (func $micro_ind_f64 (param $kc i32) (param $pa i32) (param $pb i32) (param $pr i32) (param $pc i32) (param $ldc i32)
+    (local $s i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128)
+    (local $c01 v128)
+    (local $c10 v128)
+    (local $c11 v128)
+    (local $c20 v128)
+    (local $c21 v128)
+    (local $c30 v128)
+    (local $c31 v128)
+    (block $done
+      (br_if $done (i32.eqz (local.get $kc)))
+      (loop $k
+        (local.set $s (i32.add (local.get $pb) (i32.load (local.get $pr))))
+        (local.set $b0 (v128.load (local.get $s)))
+        (local.set $b1 (v128.load offset=16 (local.get $s)))
+        (local.set $a (v128.load64_splat offset=0 (local.get $pa)))
+        (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $a) (local.get $b0))))
+        (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load64_splat offset=8 (local.get $pa)))
+        (local.set $c10 (f64x2.add (local.get $c10) (f64x2.mul (local.get $a) (local.get $b0))))
+        (local.set $c11 (f64x2.add (local.get $c11) (f64x2.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load64_splat offset=16 (local.get $pa)))
+        (local.set $c20 (f64x2.add (local.get $c20) (f64x2.mul (local.get $a) (local.get $b0))))
+        (local.set $c21 (f64x2.add (local.get $c21) (f64x2.mul (local.get $a) (local.get $b1))))
+        (local.set $a (v128.load64_splat offset=24 (local.get $pa)))
+        (local.set $c30 (f64x2.add (local.get $c30) (f64x2.mul (local.get $a) (local.get $b0))))
+        (local.set $c31 (f64x2.add (local.get $c31) (f64x2.mul (local.get $a) (local.get $b1))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
         (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1))))))
     (v128.store offset=0 (local.get $pc) (f64x2.add (v128.load offset=0 (local.get $pc)) (local.get $c00)))
     (v128.store offset=16 (local.get $pc) (f64x2.add (v128.load offset=16 (local.get $pc)) (local.get $c01)))
@@ -337,27 +431,72 @@
           (br_if $l (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
         (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
 
-  ;; Convolution as gather + multiply, shared by any number of threads: each call claims chunks of
-  ;; `chunk` column panels through the atomic counter at desc+0 until none are left, gathers them
-  ;; into its own B buffer (b + t·bStride) and multiplies them into their columns of C.
+  ;; Convolution as a multiply over the implicit im2col matrix, shared by any number of threads: each
+  ;; call claims chunks of `chunk` column panels through the atomic counter at desc+0 until none are
+  ;; left and multiplies them into their columns of C (k blocked by 256). A panel of 8 consecutive
+  ;; elements (kinds 1: one output row at stride 1) is read in place from the padded input
+  ;; (micro_ind); the others are first gathered into the thread's own B buffer (b + t·bStride).
   ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
   ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f32).
   (func (export "conv_f32") (param $d i32) (param $t i32)
-    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32) (local $k i32) (local $mp i32) (local $a i32)
+    (local $c i32) (local $ldc i32) (local $x i32) (local $rows i32) (local $cols i32) (local $kinds i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32) (local $ai i32) (local $ci i32) (local $bj i32) (local $xb i32) (local $pr i32)
     (local.set $np (i32.load offset=4 (local.get $d)))
     (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $mp (i32.load offset=12 (local.get $d)))
+    (local.set $k (i32.load offset=16 (local.get $d)))
+    (local.set $a (i32.load offset=20 (local.get $d)))
     (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (local.set $c (i32.load offset=32 (local.get $d)))
+    (local.set $ldc (i32.load offset=36 (local.get $d)))
+    (local.set $x (i32.load offset=40 (local.get $d)))
+    (local.set $rows (i32.load offset=44 (local.get $d)))
+    (local.set $cols (i32.load offset=48 (local.get $d)))
+    (local.set $kinds (i32.load offset=52 (local.get $d)))
     (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $mp))))
       (loop $claim
         (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
         (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
         (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
         (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
-        (call $gather_f32 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=16 (local.get $d))
-          (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (local.get $jp0) (local.get $jp1))
-        (call $gemm_f32 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
-          (i32.load offset=20 (local.get $d)) (local.get $b)
-          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 32))) (i32.load offset=36 (local.get $d)))
+        ;; panels that are not 8 consecutive elements are gathered into their slot (j − jp0) of B
+        (local.set $j (local.get $jp0))
+        (loop $gather
+          (if (i32.ne (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 1))
+            (then (call $gather_f32 (i32.add (local.get $b) (i32.mul (i32.sub (local.get $j) (local.get $jp0)) (i32.mul (local.get $k) (i32.const 32))))
+              (local.get $x) (local.get $rows) (local.get $k) (local.get $cols) (local.get $kinds) (local.get $j) (i32.add (local.get $j) (i32.const 1)))))
+          (br_if $gather (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $jp1))))
+        (local.set $p0 (i32.const 0))
+        (loop $blocks
+          (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+          (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+          (local.set $j (local.get $jp0))
+          (loop $panels
+            (local.set $i (i32.const 0))
+            (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $p0) (i32.const 16))))
+            (local.set $ci (i32.add (local.get $c) (i32.mul (local.get $j) (i32.const 32))))
+            (if (i32.eq (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 1))
+              (then
+                ;; consecutive columns: B read in place from the padded input
+                (local.set $xb (i32.add (local.get $x) (i32.load (i32.add (local.get $cols) (i32.shl (local.get $j) (i32.const 5))))))
+                (local.set $pr (i32.add (local.get $rows) (i32.shl (local.get $p0) (i32.const 2))))
+                (loop $rows_ind
+                  (call $micro_ind_f32 (local.get $kc) (local.get $ai) (local.get $xb) (local.get $pr) (local.get $ci) (local.get $ldc))
+                  (local.set $ai (i32.add (local.get $ai) (i32.mul (local.get $k) (i32.const 16))))
+                  (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
+                  (br_if $rows_ind (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp)))))
+              (else
+                (local.set $bj (i32.add (local.get $b) (i32.add (i32.mul (i32.sub (local.get $j) (local.get $jp0)) (i32.mul (local.get $k) (i32.const 32)))
+                  (i32.mul (local.get $p0) (i32.const 32)))))
+                (loop $rows_packed
+                  (call $micro_f32 (local.get $kc) (local.get $ai) (local.get $bj) (local.get $ci) (local.get $ldc))
+                  (local.set $ai (i32.add (local.get $ai) (i32.mul (local.get $k) (i32.const 16))))
+                  (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
+                  (br_if $rows_packed (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp))))))
+            (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $jp1))))
+          (br_if $blocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (local.get $kc))) (local.get $k))))
         (br $claim))))
 
   ;; Weight gradient C += dy·colᵀ, threads as in conv_f32: panels are 8 im2col rows (columns of C),
@@ -435,27 +574,74 @@
               (br_if $zero (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))))
         (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rend))))))
 
-  ;; Convolution as gather + multiply, shared by any number of threads: each call claims chunks of
-  ;; `chunk` column panels through the atomic counter at desc+0 until none are left, gathers them
-  ;; into its own B buffer (b + t·bStride) and multiplies them into their columns of C.
+  ;; Convolution as a multiply over the implicit im2col matrix, shared by any number of threads: each
+  ;; call claims chunks of `chunk` column panels through the atomic counter at desc+0 until none are
+  ;; left and multiplies them into their columns of C (k blocked by 256). A panel of 8 consecutive
+  ;; elements (kinds 1: one output row at stride 1) is read in place from the padded input
+  ;; (micro_ind); the others are first gathered into the thread's own B buffer (b + t·bStride).
   ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
   ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f64).
   (func (export "conv_f64") (param $d i32) (param $t i32)
-    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32)
+    (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32) (local $k i32) (local $mp i32) (local $a i32)
+    (local $c i32) (local $ldc i32) (local $x i32) (local $rows i32) (local $cols i32) (local $kinds i32)
+    (local $p0 i32) (local $kc i32) (local $j i32) (local $i i32) (local $ai i32) (local $ci i32) (local $bj i32) (local $xb i32) (local $pr i32)
     (local.set $np (i32.load offset=4 (local.get $d)))
     (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (local.set $mp (i32.load offset=12 (local.get $d)))
+    (local.set $k (i32.load offset=16 (local.get $d)))
+    (local.set $a (i32.load offset=20 (local.get $d)))
     (local.set $b (i32.add (i32.load offset=24 (local.get $d)) (i32.mul (local.get $t) (i32.load offset=28 (local.get $d)))))
+    (local.set $c (i32.load offset=32 (local.get $d)))
+    (local.set $ldc (i32.load offset=36 (local.get $d)))
+    (local.set $x (i32.load offset=40 (local.get $d)))
+    (local.set $rows (i32.load offset=44 (local.get $d)))
+    (local.set $cols (i32.load offset=48 (local.get $d)))
+    (local.set $kinds (i32.load offset=52 (local.get $d)))
     (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $mp))))
       (loop $claim
         (local.set $jp0 (i32.mul (i32.atomic.rmw.add (local.get $d) (i32.const 1)) (local.get $chunk)))
         (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
         (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
         (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
-        (call $gather_f64 (local.get $b) (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d)) (i32.load offset=16 (local.get $d))
-          (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (local.get $jp0) (local.get $jp1))
-        (call $gemm_f64 (i32.load offset=12 (local.get $d)) (i32.sub (local.get $jp1) (local.get $jp0)) (i32.load offset=16 (local.get $d))
-          (i32.load offset=20 (local.get $d)) (local.get $b)
-          (i32.add (i32.load offset=32 (local.get $d)) (i32.mul (local.get $jp0) (i32.const 64))) (i32.load offset=36 (local.get $d)))
+        ;; panels that are not 8 consecutive elements are gathered into their slot (j − jp0) of B
+        (local.set $j (local.get $jp0))
+        (loop $gather
+          (if (i32.ne (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 1))
+            (then (call $gather_f64 (i32.add (local.get $b) (i32.mul (i32.sub (local.get $j) (local.get $jp0)) (i32.mul (local.get $k) (i32.const 64))))
+              (local.get $x) (local.get $rows) (local.get $k) (local.get $cols) (local.get $kinds) (local.get $j) (i32.add (local.get $j) (i32.const 1)))))
+          (br_if $gather (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $jp1))))
+        (local.set $p0 (i32.const 0))
+        (loop $blocks
+          (local.set $kc (i32.sub (local.get $k) (local.get $p0)))
+          (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+          (local.set $j (local.get $jp0))
+          (loop $panels
+            (local.set $i (i32.const 0))
+            (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $p0) (i32.const 32))))
+            (local.set $ci (i32.add (local.get $c) (i32.mul (local.get $j) (i32.const 64))))
+            (if (i32.eq (i32.load (i32.add (local.get $kinds) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 1))
+              (then
+                ;; consecutive columns: B read in place from the padded input
+                (local.set $xb (i32.add (local.get $x) (i32.load (i32.add (local.get $cols) (i32.shl (local.get $j) (i32.const 5))))))
+                (local.set $pr (i32.add (local.get $rows) (i32.shl (local.get $p0) (i32.const 2))))
+                (loop $rows_ind
+                  (call $micro_ind_f64 (local.get $kc) (local.get $ai) (local.get $xb) (local.get $pr) (local.get $ci) (local.get $ldc))
+                  (call $micro_ind_f64 (local.get $kc) (local.get $ai) (i32.add (local.get $xb) (i32.const 32)) (local.get $pr) (i32.add (local.get $ci) (i32.const 32)) (local.get $ldc))
+                  (local.set $ai (i32.add (local.get $ai) (i32.mul (local.get $k) (i32.const 32))))
+                  (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
+                  (br_if $rows_ind (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp)))))
+              (else
+                (local.set $bj (i32.add (local.get $b) (i32.add (i32.mul (i32.sub (local.get $j) (local.get $jp0)) (i32.mul (local.get $k) (i32.const 64)))
+                  (i32.mul (local.get $p0) (i32.const 64)))))
+                (loop $rows_packed
+                  (call $micro_f64 (local.get $kc) (local.get $ai) (local.get $bj) (local.get $ci) (local.get $ldc))
+                  (call $micro_f64 (local.get $kc) (local.get $ai) (i32.add (local.get $bj) (i32.const 32)) (i32.add (local.get $ci) (i32.const 32)) (local.get $ldc))
+                  (local.set $ai (i32.add (local.get $ai) (i32.mul (local.get $k) (i32.const 32))))
+                  (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
+                  (br_if $rows_packed (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp))))))
+            (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $jp1))))
+          (br_if $blocks (i32.lt_u (local.tee $p0 (i32.add (local.get $p0) (local.get $kc))) (local.get $k))))
         (br $claim))))
 
   ;; Weight gradient C += dy·colᵀ, threads as in conv_f64: panels are 8 im2col rows (columns of C),
