@@ -98,8 +98,7 @@ export function col2im64(col: Float64Array, g: ConvGeometry, channels: number, d
  * im2col straight into the GEMM's packed-B layout (gemm.ts `PackedB`, NR = 8): column matrix
  * element (r, j) goes to panels[⌊j/8⌋·8·K + 8·r + j mod 8], columns past P are 0. The forward
  * convolution multiplies from it in place, saving the separate packing pass. `panels` must hold
- * ⌈P/8⌉·8·K values. A gather through `im2colPackedMap` (the WASM kernels run the same gather in
- * WASM memory).
+ * ⌈P/8⌉·8·K values. A gather through `im2colPackedMap`.
  */
 export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, channels: number, panels: Float64Array): void {
     const map = im2colPackedMap(g, channels);
@@ -113,7 +112,7 @@ export function im2colPacked64(x: Float64Array, xOff: number, g: ConvGeometry, c
  * The gather map of im2col into the packed-B layout, for channels [0, channels) of an image: map[i] is the offset
  * (from channel c0's first element) of the input value at packed-panel position i, or -1 for a 0
  * (a padding tap or a column past P). ⌈P/8⌉·8·K entries. It depends on the geometry only, so it
- * is cached. `im2colPacked64` gathers through it, and so do the WASM kernels (either element type).
+ * is cached; `im2colPacked64` gathers through it.
  */
 export function im2colPackedMap(g: ConvGeometry, channels: number): Int32Array {
     const key = `${channels}|${g.inSize}|${g.outSize}|${g.kernel}|${g.stride}|${g.dilation}|${g.padBefore}`;

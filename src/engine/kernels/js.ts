@@ -11,8 +11,8 @@
  * rounded once on the way out by the typed-array constructors (native copies, ~1 ns an element,
  * under 1% of a conv), so no JavaScript function ever sees both array types — V8 keeps every
  * loop monomorphic — and float32 results are the correctly rounded float64 sums (at least as
- * accurate as PyTorch's float32 accumulation). A WASM SIMD implementation behind the same
- * interface is where float32 gets its own, twice-as-wide arithmetic.
+ * accurate as PyTorch's float32 accumulation). The WASM SIMD kernels (wasm.ts) behind the same
+ * interface are where float32 gets its own, twice-as-wide arithmetic.
  */
 import { type DType, type DataOf, type Tensor, type TensorData, formatShape, numel, sameShape } from '../../tensor/tensor.js';
 import { directBackwardInput64, directBackwardWeight64, directForward64 } from './direct.js';
@@ -21,10 +21,10 @@ import { MR, NR, type PackA, gemm, gemmPacked, packRowsN } from './gemm.js';
 import { col2im64, im2col64, im2colPacked64 } from './im2col.js';
 import { liftWindows, poolBackward64, poolForward64 } from './pool.js';
 import { type ScratchSlot, scratch } from './scratch.js';
-import type { ConvGeometry, GemmSpec, Kernels, PoolResult, PoolSpec } from './types.js';
+import type { ConvGeometry, Kernels, PoolResult, PoolSpec } from './types.js';
 
 /** The data as float64: itself when it already is, else a converted copy in a scratch slot. */
-export function in64(data: TensorData, slot: ScratchSlot): Float64Array {
+function in64(data: TensorData, slot: ScratchSlot): Float64Array {
     if (data instanceof Float64Array) return data;
     const s = scratch(slot, data.length);
     s.set(data);
@@ -35,13 +35,13 @@ export function in64(data: TensorData, slot: ScratchSlot): Float64Array {
  * A float64 buffer for a result: the result itself for float64, else scratch to round from.
  * Zeroed unless `initialised` says the caller writes every element before reading any.
  */
-export function out64(dtype: DType, length: number, slot: ScratchSlot, initialised = false): Float64Array {
+function out64(dtype: DType, length: number, slot: ScratchSlot, initialised = false): Float64Array {
     if (dtype === 'float64') return new Float64Array(length);
     const s = scratch(slot, length);
     return initialised ? s : s.fill(0);
 }
 
-export function result<D extends DType>(dtype: D, data: Float64Array, shape: readonly number[]): Tensor<D> {
+function result<D extends DType>(dtype: D, data: Float64Array, shape: readonly number[]): Tensor<D> {
     const out = (dtype === 'float64' ? data : new Float32Array(data)) as DataOf<D>;
     return { shape: [...shape], data: out, dtype };
 }
@@ -85,7 +85,7 @@ export function sizes(g: ConvGeometry): Sizes {
 }
 
 /** y = conv(x, w) + bias, all float64. */
-export function convForward64(g: ConvGeometry, x: Float64Array, w: Float64Array, bias: TensorData | null, y: Float64Array): void {
+function convForward64(g: ConvGeometry, x: Float64Array, w: Float64Array, bias: TensorData | null, y: Float64Array): void {
     const { Cg, Mg, K, P, Pin, pointwise, direct } = sizes(g);
     const Cout = g.outChannels;
     for (let n = 0; n < g.batch; n++) {
@@ -110,15 +110,15 @@ export function convForward64(g: ConvGeometry, x: Float64Array, w: Float64Array,
     }
 }
 
-/** dx = ∂/∂x of ⟨conv(x, w), dy⟩, all float64; dx zeroed by the caller. `mm` is the GEMM (the WASM kernels pass theirs). */
-export function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float64Array, dx: Float64Array, mm: (spec: GemmSpec) => void = gemm): void {
+/** dx = ∂/∂x of ⟨conv(x, w), dy⟩, all float64; dx zeroed by the caller. */
+function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float64Array, dx: Float64Array): void {
     const { Cg, Mg, K, P, Pin, pointwise, direct } = sizes(g);
     if (direct) return directBackwardInput64(g, dy, w, dx);
     const col = pointwise ? null : scratch('col', K * P);
     for (let n = 0; n < g.batch; n++) {
         for (let grp = 0; grp < g.groups; grp++) {
             const xOff = (n * g.inChannels + grp * Cg) * Pin;
-            mm({
+            gemm({
                 m: K, n: P, k: Mg,
                 a: w, aOffset: grp * Mg * K, lda: K, transA: true,
                 b: dy, bOffset: (n * g.outChannels + grp * Mg) * P, ldb: P,
@@ -130,7 +130,7 @@ export function convBackwardInput64(g: ConvGeometry, dy: Float64Array, w: Float6
 }
 
 /** dw = ∂/∂w of ⟨conv(x, w), dy⟩, all float64; dw zeroed by the caller. */
-export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float64Array, dw: Float64Array, mm: (spec: GemmSpec) => void = gemm): void {
+function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float64Array, dw: Float64Array): void {
     const { Cg, Mg, K, P, Pin, pointwise, direct } = sizes(g);
     if (direct) return directBackwardWeight64(g, x, dy, dw);
     const col = pointwise ? null : scratch('col', K * P);
@@ -138,7 +138,7 @@ export function convBackwardWeight64(g: ConvGeometry, x: Float64Array, dy: Float
         for (let grp = 0; grp < g.groups; grp++) {
             const xOff = (n * g.inChannels + grp * Cg) * Pin;
             if (col) im2col64(x, xOff, g, Cg, col);
-            mm({
+            gemm({
                 m: Mg, n: K, k: P,
                 a: dy, aOffset: (n * g.outChannels + grp * Mg) * P, lda: P,
                 b: col ?? x, bOffset: col ? 0 : xOff, ldb: P, transB: true,
@@ -164,7 +164,7 @@ export function channelSums<D extends DType>(dy: Tensor<D>): Tensor<D> {
     return result(dy.dtype, s, [C]);
 }
 
-export function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number, P: number): void {
+function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number, P: number): void {
     for (let n = 0; n < N; n++) {
         for (let c = 0; c < C; c++) {
             const b = bias[c]!;
