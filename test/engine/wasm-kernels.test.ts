@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD kernels (`wasmKernels`, src/engine/kernels/wasm.ts + wasm/gemm.wat) against
+ * The WebAssembly SIMD kernels (`wasmKernels`, src/engine/kernels/wasm.ts + wasm/kernels.wat) against
  * the naive reference: the GEMM on edge sizes (m, n, k = 1, odd, not multiples of the 4×8 / 4×4
  * tiles, k across the 256-deep blocks, transposes, alpha/beta, offsets), and forward / backward
  * convolutions on seeded random shapes and options (ranks 1–3, strides, dilation, groups, padding,

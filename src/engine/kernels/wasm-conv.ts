@@ -184,7 +184,7 @@ function writeTables(buf: ArrayBuffer, at: { rows: number; cols: number; kinds?:
     if (at.kinds !== undefined) new Int32Array(buf, at.kinds, plan.kinds.length).set(plan.kinds);
 }
 
-/** The descriptor of conv_f32/conv_f64 (see gemm.wat). */
+/** The descriptor of conv_f32/conv_f64 (see kernels.wat). */
 function convDesc(buf: ArrayBuffer, desc: number, f: {
     np: number; chunk: number; mp: number; k: number; a: number; b: number; bStride: number; c: number; ldc: number; x: number; rows: number; cols: number; kinds: number;
 }): void {

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly side of `wasmKernels`: one module (src/engine/kernels/wasm/gemm.wat, assembled at
+ * The WebAssembly side of `wasmKernels`: one module (src/engine/kernels/wasm/kernels.wat, assembled at
  * build time into base64 inside the bundle) over one shared memory, and the threads that run it.
  *
  * - The relaxed-SIMD build (fused multiply-add) is chosen where `WebAssembly.validate` accepts
@@ -20,7 +20,7 @@
 import { availableParallelism } from 'node:os';
 import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { gemmRelaxed, gemmSimd } from './wasm/generated/modules.js';
+import { kernelsRelaxed, kernelsSimd } from './wasm/generated/modules.js';
 
 /** The slice of the WebAssembly JS API used here (the project's lib has no DOM / wasm typings). */
 export interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -84,9 +84,9 @@ export function wasmRuntime(): WasmRuntime | null {
     runtime = null;
     try {
         if (!WA || typeof SharedArrayBuffer === 'undefined') return null;
-        const simd = decode(gemmSimd);
+        const simd = decode(kernelsSimd);
         if (!WA.validate(simd)) return null;
-        const fused = gemmRelaxed && env('CONVSCOPE_WASM_RELAXED') !== '0' ? decode(gemmRelaxed) : null;
+        const fused = kernelsRelaxed && env('CONVSCOPE_WASM_RELAXED') !== '0' ? decode(kernelsRelaxed) : null;
         const relaxed = fused !== null && relaxedValidates(fused);
         const module = new WA.Module(relaxed ? fused : simd);
         const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });

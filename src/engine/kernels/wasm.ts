@@ -1,5 +1,5 @@
 /**
- * `wasmKernels`: the WebAssembly SIMD kernels (wasm-runtime.ts loads them; wasm/gemm.wat holds
+ * `wasmKernels`: the WebAssembly SIMD kernels (wasm-runtime.ts loads them; wasm/kernels.wat holds
  * them: float32 4×8 tiles on f32x4, float64 4×4 on f64x2, k blocked by 256), with jsKernels for
  * what they do not cover.
  *

@@ -1,17 +1,21 @@
-;; Convscope's WebAssembly SIMD GEMM micro-kernels (128-bit SIMD), assembled by
-;; scripts/build-wasm.mjs with wabt into src/engine/kernels/wasm/generated/ (git-ignored).
+;; Convscope's WebAssembly SIMD kernels (128-bit SIMD), assembled by scripts/build-wasm.mjs with
+;; wabt into src/engine/kernels/wasm/generated/ (git-ignored); loaded by wasm-runtime.ts on a shared
+;; memory that every thread instantiates (addresses below are bytes in it).
 ;;
-;; C += A·B on packed operands, all addresses in bytes inside the exported memory:
+;; GEMM micro-kernels, C += A·B on packed operands:
 ;;   A: ⌈m/4⌉ row panels, panel i at a + i·4·k·s, element (r, p) at + (4p + r)·s
 ;;   B: ⌈n/8⌉ column panels, panel j at b + j·8·k·s, element (p, c) at + (8p + c)·s
 ;;   C: row-major, full tiles only: (4·⌈m/4⌉) × (8·⌈n/8⌉) with row stride ldc bytes
 ;; (s = 4 for float32, 8 for float64; the caller zero-pads A and B and crops C).
 ;; The k loop is blocked by KC so a B block (KC×8) stays in L1 while every A panel passes.
+;; Then the convolution drivers (conv_*, conv_dw_*, scatter_*: see wasm-conv.ts), which threads
+;; run side by side, each claiming chunks of work through an atomic counter; packing; and dot
+;; products for thin float64 products.
 ;;
 ;; The multiply-adds are written `(T.add (local.get $c) (T.mul (local.get $a) (local.get $b)))`;
 ;; the build derives a second binary with those rewritten to relaxed_madd (fused multiply-add),
-;; used only where WebAssembly.validate accepts it (Node 22+, Node 20 with
-;; --experimental-wasm-relaxed-simd).
+;; used only where WebAssembly.validate accepts it (Node 22+ and Electron; Node 20 after
+;; wasm-runtime.ts switches on --experimental-wasm-relaxed-simd).
 (module
   (import "env" "memory" (memory 1 32768 shared))
 
