@@ -76,6 +76,25 @@ function relaxedValidates(bytes: Uint8Array): boolean {
     return WA!.validate(bytes);
 }
 
+/**
+ * Compiles the best build of a kernel module this engine accepts: the relaxed one (switching on
+ * Node 20's flag for it if need be; not with CONVSCOPE_WASM_RELAXED=0), else plain SIMD128; null
+ * without WebAssembly SIMD.
+ */
+export function compileKernels(simdBase64: string, relaxedBase64: string | null): { module: object; relaxed: boolean } | null {
+    if (!WA) return null;
+    const simd = decode(simdBase64);
+    if (!WA.validate(simd)) return null;
+    const fused = relaxedBase64 && env('CONVSCOPE_WASM_RELAXED') !== '0' ? decode(relaxedBase64) : null;
+    const relaxed = fused !== null && relaxedValidates(fused);
+    return { module: new WA.Module(relaxed ? fused : simd), relaxed };
+}
+
+/** A new instance of a compiled module. */
+export function instantiate(module: object, imports: object): Record<string, unknown> {
+    return new WA!.Instance(module, imports).exports;
+}
+
 let runtime: WasmRuntime | null | undefined;
 
 /** The loaded module and memory, or null where WebAssembly SIMD or shared memory is missing. */
@@ -83,16 +102,13 @@ export function wasmRuntime(): WasmRuntime | null {
     if (runtime !== undefined) return runtime;
     runtime = null;
     try {
-        if (!WA || typeof SharedArrayBuffer === 'undefined') return null;
-        const simd = decode(kernelsSimd);
-        if (!WA.validate(simd)) return null;
-        const fused = kernelsRelaxed && env('CONVSCOPE_WASM_RELAXED') !== '0' ? decode(kernelsRelaxed) : null;
-        const relaxed = fused !== null && relaxedValidates(fused);
-        const module = new WA.Module(relaxed ? fused : simd);
-        const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-        const e = new WA.Instance(module, { env: { memory } }).exports;
+        if (typeof SharedArrayBuffer === 'undefined') return null;
+        const compiled = compileKernels(kernelsSimd, kernelsRelaxed);
+        if (!compiled) return null;
+        const memory = new WA!.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+        const e = instantiate(compiled.module, { env: { memory } });
         runtime = {
-            memory, module, exports: e, relaxed,
+            memory, module: compiled.module, exports: e, relaxed: compiled.relaxed,
             gemmF32: e.gemm_f32 as WasmRuntime['gemmF32'],
             gemmF64: e.gemm_f64 as WasmRuntime['gemmF64'],
             gemmNtF64: e.gemm_nt_f64 as WasmRuntime['gemmNtF64'],

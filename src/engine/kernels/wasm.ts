@@ -10,8 +10,9 @@
  *   float64; operands packed here. Float64 products with at most 4 rows times a transposed B
  *   (a batch-1 linear layer) skip packing (gemm_nt_f64); other tiny or thin float64 products run
  *   as plain loops (`gemmDirect64`).
- * - Depthwise / grouped convolutions with fewer than 4 outputs per group, pooling, and working
- *   sets past 2 GiB: jsKernels.
+ * - Depthwise / grouped convolutions with fewer than 4 outputs per group: wasm-direct.ts (direct
+ *   loops vectorised along output rows, its own module).
+ * - Pooling, and working sets past 2 GiB: jsKernels.
  * - Without WebAssembly SIMD at all, `wasmKernels` is `jsKernels` (see `wasmSimdAvailable`).
  */
 import { type DType, type Tensor, type TensorData, numel } from '../../tensor/tensor.js';
@@ -20,6 +21,10 @@ import { gemm as jsGemm } from './gemm.js';
 import { checkBias, checkDtypes, checkShape, channelSums, jsKernels, sizes } from './js.js';
 import type { ConvGeometry, GemmSpec, Kernels } from './types.js';
 import { type FloatCtor, type FloatData, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvForward } from './wasm-conv.js';
+import {
+    DirectMemoryError, directBackwardInput32, directBackwardInput64, directBackwardWeight32, directBackwardWeight64,
+    directForward32, directForward64, directWasmAvailable,
+} from './wasm-direct.js';
 import { MAX_BYTES, reserve, rt, wasmRuntime } from './wasm-runtime.js';
 
 export { releaseWasmMemory, setThreads, threads } from './wasm-runtime.js';
@@ -273,34 +278,57 @@ function tensor<D extends DType>(dtype: D, data: FloatData, shape: readonly numb
     return { shape: [...shape], data, dtype } as unknown as Tensor<D>;
 }
 
+type Pass = <F extends FloatData>(g: ConvGeometry, a: F, b: F, out: F, ctor: FloatCtor<F>) => boolean;
+type DirectPass<F extends FloatData> = (g: ConvGeometry, a: F, b: F, out: F) => void;
+
 /**
- * One wasm-conv.ts pass into a fresh array of the inputs' dtype, or null — the caller then uses
- * jsKernels — for direct-loop geometries (few outputs per group) and working sets past 2 GiB.
+ * One pass into a fresh (zeroed, then `init`ed) array of the inputs' dtype: wasm-conv.ts's, or
+ * wasm-direct.ts's for direct-loop geometries (few outputs per group). Null — the caller then uses
+ * jsKernels — for working sets past 2 GiB.
  */
 function run<D extends DType>(
-    pass: <F extends FloatData>(g: ConvGeometry, a: F, b: F, out: F, ctor: FloatCtor<F>) => boolean,
-    g: ConvGeometry, a: Tensor<D>, b: Tensor<D>, shape: readonly number[],
+    pass: Pass, direct: [DirectPass<Float32Array>, DirectPass<Float64Array>],
+    g: ConvGeometry, a: Tensor<D>, b: Tensor<D>, shape: readonly number[], init?: (out: FloatData) => void,
 ): Tensor<D> | null {
-    if (sizes(g).direct) return null;
     const len = numel(shape);
-    if (a.dtype === 'float32') {
-        const out = new Float32Array(len);
-        return pass(g, a.data as Float32Array, b.data as Float32Array, out, Float32Array) ? tensor(a.dtype, out, shape) : null;
+    const f32 = a.dtype === 'float32';
+    const out = f32 ? new Float32Array(len) : new Float64Array(len);
+    init?.(out);
+    if (!sizes(g).direct) {
+        const ok = f32
+            ? pass(g, a.data as Float32Array, b.data as Float32Array, out as Float32Array, Float32Array)
+            : pass(g, a.data as Float64Array, b.data as Float64Array, out as Float64Array, Float64Array);
+        return ok ? tensor(a.dtype, out, shape) : null;
     }
-    const out = new Float64Array(len);
-    return pass(g, a.data as Float64Array, b.data as Float64Array, out, Float64Array) ? tensor(a.dtype, out, shape) : null;
+    if (!directWasmAvailable()) return null;
+    try {
+        if (f32) direct[0](g, a.data as Float32Array, b.data as Float32Array, out as Float32Array);
+        else direct[1](g, a.data as Float64Array, b.data as Float64Array, out as Float64Array);
+    } catch (e) {
+        if (e instanceof DirectMemoryError) return null;
+        throw e;
+    }
+    return tensor(a.dtype, out, shape);
 }
 
 function forward<D extends DType>(g: ConvGeometry, x: Tensor<D>, w: Tensor<D>, bias: Tensor<D> | null): Tensor<D> | null {
     const b = bias?.data ?? null;
-    return run((gg, xx, ww, y, ctor) => wasmConvForward(gg, xx, ww, b, y, ctor), g, x, w, g.yShape);
+    // the conv pass writes y whole (bias included); the direct one adds onto the bias
+    const init = b && sizes(g).direct ? (y: FloatData) => fillBias(y, b, g.batch, g.outChannels) : undefined;
+    return run((gg, xx, ww, y, ctor) => wasmConvForward(gg, xx, ww, b, y, ctor), [directForward32, directForward64], g, x, w, g.yShape, init);
 }
 
 const backwardInput = <D extends DType>(g: ConvGeometry, dy: Tensor<D>, w: Tensor<D>): Tensor<D> | null =>
-    run(wasmConvBackwardInput, g, dy, w, g.xShape);
+    run(wasmConvBackwardInput, [directBackwardInput32, directBackwardInput64], g, dy, w, g.xShape);
 
 const backwardWeight = <D extends DType>(g: ConvGeometry, x: Tensor<D>, dy: Tensor<D>): Tensor<D> | null =>
-    run(wasmConvBackwardWeight, g, x, dy, g.wShape);
+    run(wasmConvBackwardWeight, [directBackwardWeight32, directBackwardWeight64], g, x, dy, g.wShape);
+
+/** y[n][c][…] = bias[c] */
+function fillBias(y: FloatData, bias: TensorData, N: number, C: number): void {
+    const P = y.length / (N * C);
+    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) y.fill(bias[c]!, (n * C + c) * P, (n * C + c + 1) * P);
+}
 
 function addBias<D extends DType>(y: Tensor<D>, bias: Tensor<D> | null): Tensor<D> {
     if (!bias) return y;
