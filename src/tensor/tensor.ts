@@ -241,9 +241,40 @@ export interface Stats {
     readonly nonFinite: number;
 }
 
-/** Mean, std, min, max and L2 norm in float64, in two passes (no cancellation from Σx²−n·mean²). */
+/**
+ * Mean, std, min, max and L2 norm in float64, in two passes (no cancellation from Σx² − n·mean²).
+ * The usual case — every element finite, Σx² neither overflowing nor underflowing — takes plain
+ * loops; otherwise `statsCareful` counts non-finite elements and scales the norm.
+ */
 export function stats(t: Tensor): Stats {
     const x = t.data;
+    const n = x.length;
+    if (n === 0) return { numel: 0, mean: NaN, std: NaN, stdPopulation: NaN, min: NaN, max: NaN, l2: 0, nonFinite: 0 };
+    let sum = 0;
+    let sq = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        sum += v;
+        sq += v * v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+    }
+    const big = Math.max(-min, max);
+    // NaN or ±Infinity make sum or sq non-finite; a tiny or huge norm needs scaling
+    if (!Number.isFinite(sum) || !Number.isFinite(sq) || !(big < 1e150) || (big > 0 && sq < 1e-280)) return statsCareful(x);
+    const mean = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+        const d = x[i]! - mean;
+        ss += d * d;
+    }
+    return { numel: n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN, stdPopulation: Math.sqrt(ss / n), min, max, l2: Math.sqrt(sq), nonFinite: 0 };
+}
+
+/** `stats` with non-finite elements counted (NaN makes every figure NaN) and the L2 norm scaled by the largest magnitude. */
+function statsCareful(x: TensorData): Stats {
     const n = x.length;
     let sum = 0;
     let min = Infinity;
@@ -260,11 +291,10 @@ export function stats(t: Tensor): Stats {
             if (v !== v) hasNaN = true;
         }
     }
-    if (n === 0) return { numel: 0, mean: NaN, std: NaN, stdPopulation: NaN, min: NaN, max: NaN, l2: 0, nonFinite: 0 };
+    if (hasNaN) return { numel: n, mean: NaN, std: NaN, stdPopulation: NaN, min: NaN, max: NaN, l2: NaN, nonFinite };
     const mean = sum / n;
     let ss = 0;
     let sq = 0;
-    // L2 norm scaled by the largest magnitude so huge values do not overflow Σ x².
     const scale = Math.max(Math.abs(min), Math.abs(max));
     for (let i = 0; i < n; i++) {
         const v = x[i]!;
@@ -276,6 +306,5 @@ export function stats(t: Tensor): Stats {
         }
     }
     const l2 = scale > 0 && Number.isFinite(scale) ? scale * Math.sqrt(sq) : scale;
-    if (hasNaN) return { numel: n, mean: NaN, std: NaN, stdPopulation: NaN, min: NaN, max: NaN, l2: NaN, nonFinite };
     return { numel: n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN, stdPopulation: Math.sqrt(ss / n), min, max, l2, nonFinite };
 }

@@ -98,6 +98,13 @@ describe('statistics', () => {
         const s = stats(fromArray([1e9 + 1, 1e9 + 2, 1e9 + 3], [3], 'float64'));
         expect(s.std).toBeCloseTo(1, 9);
         expect(stats(fromArray([1e200, 1e200], [2], 'float64')).l2).toBeCloseTo(Math.SQRT2 * 1e200, -186);
+        expect(stats(fromArray([3e-200, -4e-200], [2], 'float64')).l2 / 5e-200).toBeCloseTo(1, 14);
+    });
+
+    it('counts infinities without NaN data, with an infinite norm', () => {
+        const s = stats(fromArray([1, -Infinity, 2], [3], 'float64'));
+        expect(s.nonFinite).toBe(1);
+        expect([s.min, s.max, s.l2]).toEqual([-Infinity, 2, Infinity]);
     });
 
     it('reports NaN for one element (std) and for NaN data, counting non-finite values', () => {
