@@ -16,7 +16,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NetworkAnalysis } from '../src/analysis/analyze.js';
+import { analyzeProgram, type NetworkAnalysis } from '../src/analysis/analyze.js';
+import type { Expr, Program, Stmt } from '../src/program.js';
+import { formatShape as formatDims } from '../src/shape/dims.js';
 import { gradcheck, GRADCHECK_DEFAULTS, type GradcheckReport, type TensorCheck } from '../src/engine/gradcheck.js';
 import { EngineError, NetworkModel } from '../src/engine/network.js';
 import { writeNpy } from '../src/engine/npy.js';
@@ -31,6 +33,8 @@ import { diagnosticsOf, formatDiagnostic } from './report.js';
 export interface Flags {
     readonly files: string[];
     readonly flags: Map<string, string | true>;
+    /** Repeatable options (`--input`, `--input-shape`), each value as given. */
+    readonly lists: Map<string, string[]>;
 }
 
 function num(flags: Map<string, string | true>, name: string, fallback: number, check: (v: number) => boolean, what: string): number {
@@ -39,6 +43,10 @@ function num(flags: Map<string, string | true>, name: string, fallback: number, 
     const v = typeof raw === 'string' ? Number(raw) : NaN;
     if (!Number.isFinite(v) || !check(v)) throw new CliError(`--${name} must be ${what}, got ${raw === true ? 'nothing' : raw}`);
     return v;
+}
+
+function batchFlag(flags: Map<string, string | true>): number | undefined {
+    return flags.has('batch') ? num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer') : undefined;
 }
 
 function bytes(flags: Map<string, string | true>): number | undefined {
@@ -56,8 +64,11 @@ function choice<T extends string>(flags: Map<string, string | true>, name: strin
     return raw as T;
 }
 
-/** Loads the file and picks the network; any error in the file is a one-line failure. */
-async function networkOf(files: string[], flags: Map<string, string | true>): Promise<{ network: NetworkAnalysis; file: string }> {
+/**
+ * Loads the file and picks the network, analysed at the `--input-shape`s given (`shapes`, by
+ * input index); any error in the file, or at those shapes, is a one-line failure.
+ */
+async function networkOf({ files, flags, lists }: Flags): Promise<{ network: NetworkAnalysis; file: string; shapes: Map<number, number[]> }> {
     if (files.length !== 1) throw new CliError('give exactly one .conv file');
     const { Conv, roots } = await loadFiles(files);
     const doc = roots[0]!;
@@ -83,19 +94,65 @@ async function networkOf(files: string[], flags: Map<string, string | true>): Pr
     if (errors.length > 0) {
         throw new CliError(`${files[0]}: network ${network.graph.name} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${formatDiagnostic(errors[0]!)}); run \`convscope check ${files[0]}\``);
     }
-    return { network, file: files[0]! };
+    const raws = lists.get('input-shape') ?? [];
+    const shapes = inputShapes(network, raws);
+    if (shapes.size > 0) network = atShapes(analysis.program, network, shapes, `--input-shape ${raws.join(' --input-shape ')}`);
+    return { network, file: files[0]!, shapes };
+}
+
+/**
+ * `--input-shape [NAME=]D,D,...`, once per input (NAME only needed when there are several): the
+ * shape to run the input at instead of the declared one, with as many dimensions. Returns the
+ * shapes by input index.
+ */
+function inputShapes(network: NetworkAnalysis, raws: readonly string[]): Map<number, number[]> {
+    const names = network.inputs.map(i => i.name);
+    const shapes = new Map<number, number[]>();
+    for (const raw of raws) {
+        const eq = raw.indexOf('=');
+        const index = eq < 0 ? 0 : names.indexOf(raw.slice(0, eq));
+        if (index < 0) throw new CliError(`--input-shape ${raw}: the network has no input '${raw.slice(0, eq)}' (inputs: ${names.join(', ')})`);
+        if (eq < 0 && names.length > 1) throw new CliError(`--input-shape ${raw}: the network has several inputs (${names.join(', ')}): write --input-shape NAME=${raw}`);
+        const declared = network.inputs[index]!.tensor.shape;
+        const what = `input ${names[index]} is declared ${formatDims(declared)}`;
+        const dims = raw.slice(eq + 1).split(',').map(d => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
+        if (!dims.every(d => Number.isSafeInteger(d) && d >= 1)) throw new CliError(`--input-shape ${raw}: the dimensions must be positive integers separated by commas (${what})`);
+        if (dims.length !== declared.length) throw new CliError(`--input-shape ${raw}: give ${declared.length} dimensions, not ${dims.length} (${what})`);
+        if (shapes.has(index)) throw new CliError(`--input-shape: input '${names[index]}' is given twice`);
+        shapes.set(index, dims);
+    }
+    return shapes;
+}
+
+/**
+ * The network analysed again with its inputs declared at `shapes` (a symbolic batch stays
+ * symbolic: its value is the run's batch). Errors at those shapes (an output size below 1...)
+ * are a one-line failure naming `given`, the options that set them.
+ */
+function atShapes(program: Program, network: NetworkAnalysis, shapes: ReadonlyMap<number, readonly number[]>, given: string): NetworkAnalysis {
+    const byName = new Map([...shapes].map(([index, shape]) => [network.inputs[index]!.name, { shape, declared: network.inputs[index]!.tensor.shape }]));
+    const body = network.graph.body.map((stmt): Stmt => {
+        const at = stmt.kind === 'input' ? byName.get(stmt.name) : undefined;
+        if (stmt.kind !== 'input' || !at) return stmt;
+        return { ...stmt, dims: stmt.dims.map((dim, i): Expr => (typeof at.declared[i] === 'string' ? dim : { kind: 'number', value: at.shape[i]!, isInt: true, loc: dim.loc })) };
+    });
+    const analysis = analyzeProgram({ ...program, graphs: [{ ...network.graph, body }] });
+    const errors = analysis.issues.filter(i => i.severity === 'error');
+    if (errors.length > 0) {
+        const { loc, message } = errors[0]!;
+        throw new CliError(`${given}: network ${network.graph.name} has ${errors.length} error${errors.length === 1 ? '' : 's'} at ${shapes.size === 1 ? 'this input shape' : 'these input shapes'} (first: ${displayPath(loc.file)}:${loc.start.line + 1}:${loc.start.character + 1} error ${message})`);
+    }
+    return analysis.networks[0]!;
 }
 
 /**
  * `--input X.npy` (the only input) or `--input name=X.npy`, repeatable (or comma-separated).
  * Returns the files read, by input index; the batch comes from them when it is symbolic.
  */
-function readInputs(network: NetworkAnalysis, raw: string | true | undefined, dtype: 'float32' | 'float64'): Map<number, { file: string; tensor: Tensor }> {
+function readInputs(network: NetworkAnalysis, raws: readonly string[], dtype: 'float32' | 'float64'): Map<number, { file: string; tensor: Tensor }> {
     const given = new Map<number, { file: string; tensor: Tensor }>();
-    if (raw === undefined) return given;
-    if (raw === true) throw new CliError('--input needs a .npy file');
     const names = network.inputs.map(i => i.name);
-    for (const part of raw.split(',')) {
+    for (const part of raws.flatMap(raw => raw.split(','))) {
         const eq = part.indexOf('=');
         let index = 0;
         let file = part;
@@ -112,19 +169,23 @@ function readInputs(network: NetworkAnalysis, raw: string | true | undefined, dt
     return given;
 }
 
-/** The symbolic batch's value: --batch, else the first dimension of the given inputs (which must agree). */
-function batchOf(network: NetworkAnalysis, given: Map<number, { file: string; tensor: Tensor }>, flag: number | undefined): number {
-    let batch = flag;
-    let from = '--batch';
+/**
+ * The symbolic batch's value: --batch, else the first dimension of the --input-shapes and of the
+ * given input files (all of which must agree), else 1.
+ */
+function batchOf(network: NetworkAnalysis, flag: number | undefined, shapes: ReadonlyMap<number, readonly number[]>, given: ReadonlyMap<number, { file: string; tensor: Tensor }> = new Map()): number {
+    const claims: Array<{ n: number; from: string; note?: string }> = flag === undefined ? [] : [{ n: flag, from: '--batch' }];
+    const symbolic = (index: number) => typeof network.inputs[index]!.tensor.shape[0] === 'string';
+    for (const [index, shape] of shapes) if (symbolic(index)) claims.push({ n: shape[0]!, from: `--input-shape ${network.inputs[index]!.name}=${shape.join(',')}` });
     for (const [index, { file, tensor }] of given) {
         const declared = network.inputs[index]!.tensor.shape;
-        if (typeof declared[0] !== 'string' || tensor.shape.length !== declared.length) continue;
-        const n = tensor.shape[0]!;
-        if (batch !== undefined && n !== batch) throw new CliError(`${file}: batch ${n} disagrees with ${from === '--batch' ? `--batch ${batch}` : `batch ${batch} of ${from}`} (the input is declared ${network.inputs[index]!.name}: [${declared.join(', ')}])`);
-        batch = n;
-        from = file;
+        if (symbolic(index) && tensor.shape.length === declared.length) claims.push({ n: tensor.shape[0]!, from: file, note: ` (the input is declared ${network.inputs[index]!.name}: [${declared.join(', ')}])` });
     }
-    return batch ?? 1;
+    const first = claims[0];
+    for (const c of claims) {
+        if (c.n !== first!.n) throw new CliError(`${c.from}: batch ${c.n} disagrees with ${first!.from === '--batch' ? `--batch ${first!.n}` : `batch ${first!.n} of ${first!.from}`}${c.note ?? ''}`);
+    }
+    return first?.n ?? 1;
 }
 
 function fmt(x: number | null): string {
@@ -144,13 +205,14 @@ function write(dir: string, rel: string, t: Tensor): void {
     writeNpy(file, t);
 }
 
-export async function runCommand({ files, flags }: Flags): Promise<number> {
-    const { network, file } = await networkOf(files, flags);
+export async function runCommand(args: Flags): Promise<number> {
+    const { flags, lists } = args;
+    const { network, file, shapes } = await networkOf(args);
     const dtype = choice(flags, 'dtype', ['float32', 'float64'] as const, 'float32');
     const mode = choice<Mode>(flags, 'mode', ['train', 'eval'], 'train');
     const seed = num(flags, 'seed', 0, v => Number.isInteger(v) && v >= 0, 'a non-negative integer');
-    const given = readInputs(network, flags.get('input'), dtype);
-    const batch = batchOf(network, given, flags.has('batch') ? num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer') : undefined);
+    const given = readInputs(network, lists.get('input') ?? [], dtype);
+    const batch = batchOf(network, batchFlag(flags), shapes, given);
     const model = engine(() => new NetworkModel(network, { dtype, mode, seed, batch, memoryBudget: bytes(flags) }));
     const params = flags.get('params');
     if (params !== undefined) {
@@ -227,8 +289,9 @@ function engine<T>(f: () => T): T {
     }
 }
 
-export async function gradcheckCommand({ files, flags }: Flags): Promise<number> {
-    const { network } = await networkOf(files, flags);
+export async function gradcheckCommand(args: Flags): Promise<number> {
+    const { flags } = args;
+    const { network, shapes } = await networkOf(args);
     const dtype = choice(flags, 'dtype', ['float32', 'float64'] as const, GRADCHECK_DEFAULTS.dtype);
     // float32 cannot resolve a 1e-6 step: its defaults are looser, and said so in the report.
     const f32 = dtype === 'float32';
@@ -241,7 +304,7 @@ export async function gradcheckCommand({ files, flags }: Flags): Promise<number>
         rtol: num(flags, 'rtol', f32 ? 1e-2 : GRADCHECK_DEFAULTS.rtol, v => v >= 0, 'a non-negative number'),
         maxElements: num(flags, 'max-elements', GRADCHECK_DEFAULTS.maxElements, v => Number.isInteger(v) && v >= 1, 'a positive integer'),
         fast: flags.has('fast'),
-        batch: num(flags, 'batch', 1, v => Number.isInteger(v) && v >= 1, 'a positive integer'),
+        batch: batchOf(network, batchFlag(flags), shapes),
         memoryBudget: bytes(flags),
         scopes: flags.get('scope') === 'layer' ? ['layer' as const] : flags.get('scope') === 'network' ? ['network' as const] : undefined,
     };

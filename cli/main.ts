@@ -16,39 +16,46 @@ const VERSION = typeof __CONVSCOPE_VERSION__ === 'string' ? __CONVSCOPE_VERSION_
 const USAGE = `usage:
   convscope check FILE... [--json]                     diagnostics as file:line:col severity message; exit 1 on errors
   convscope summary FILE [--network NAME] [--json]     per-layer table: op, output shape, params, MACs, receptive field
-  convscope run FILE [--network NAME] [--input X.npy | --input name=X.npy,...] [--params DIR] [--seed S]
-                [--dtype float32|float64] [--mode train|eval] [--batch B] [--memory-budget 2GiB] [--out DIR] [--json]
+  convscope run FILE [--network NAME] [--input X.npy | --input name=X.npy,...] [--input-shape [NAME=]D,D,...] [--params DIR]
+                [--seed S] [--dtype float32|float64] [--mode train|eval] [--batch B] [--memory-budget 2GiB] [--out DIR] [--json]
                                                        forward + backward with per-layer activation and gradient statistics
   convscope gradcheck FILE [--network NAME] [--seed S] [--eps E] [--atol A] [--rtol R] [--max-elements K] [--fast]
-                [--dtype float64|float32] [--mode train|eval] [--scope layer|network|both] [--batch B] [--json]
+                [--dtype float64|float32] [--mode train|eval] [--scope layer|network|both] [--batch B]
+                [--input-shape [NAME=]D,D,...] [--json]
                                                        central differences vs backward, per layer and end to end; exit 1 on failure
   convscope export FILE [--network NAME] [-o OUT.py]   the network(s) as a runnable PyTorch nn.Module (stdout without -o)
+run and gradcheck: --input-shape 1,3,64,64 runs an input at that shape instead of the declared one (as many dimensions;
+                once per input, NAME= when there are several; a symbolic batch takes the first dimension)
 exit codes: 0 ok, 1 errors in the file / failed checks, 2 bad usage or unreadable input`;
 
 interface Parsed {
     files: string[];
     flags: Map<string, string | true>;
+    /** The values of repeatable options, in order. */
+    lists: Map<string, string[]>;
 }
 
-function parseArgs(argv: readonly string[], valued: ReadonlySet<string>, allowed: ReadonlySet<string>): Parsed {
+function parseArgs(argv: readonly string[], valued: ReadonlySet<string>, allowed: ReadonlySet<string>, repeatable: ReadonlySet<string> = new Set()): Parsed {
     const files: string[] = [];
     const flags = new Map<string, string | true>();
-    const rest = argv;
-    for (let i = 0; i < rest.length; i++) {
-        const a = rest[i]!;
+    const lists = new Map<string, string[]>();
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
         if (a.startsWith('--')) {
-            const [key, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+            const eq = a.indexOf('=');
+            const key = eq < 0 ? a.slice(2) : a.slice(2, eq);
+            const inline = eq < 0 ? undefined : a.slice(eq + 1);
             if (!allowed.has(key)) throw new CliError(`unknown option --${key}\n${USAGE}`);
-            if (valued.has(key)) {
-                const value = inline ?? rest[++i];
+            if (valued.has(key) || repeatable.has(key)) {
+                const value = inline ?? argv[++i];
                 if (value === undefined) throw new CliError(`--${key} needs a value`);
-                const earlier = flags.get(key);
-                if (earlier !== undefined && key !== 'input') throw new CliError(`--${key} is given twice`);
-                flags.set(key, typeof earlier === 'string' ? `${earlier},${value}` : value);
+                if (repeatable.has(key)) lists.set(key, [...(lists.get(key) ?? []), value]);
+                else if (flags.has(key)) throw new CliError(`--${key} is given twice`);
+                else flags.set(key, value);
             } else flags.set(key, true);
         } else files.push(a);
     }
-    return { files, flags };
+    return { files, flags, lists };
 }
 
 async function check(argv: readonly string[]): Promise<number> {
@@ -99,8 +106,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         switch (command) {
             case 'check': return await check(rest);
             case 'summary': return await summary(rest);
-            case 'run': return await runCommand(parseArgs(rest, new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'batch', 'memory-budget']), new Set(['network', 'input', 'params', 'seed', 'dtype', 'mode', 'out', 'json', 'batch', 'memory-budget'])));
-            case 'gradcheck': return await gradcheckCommand(parseArgs(rest, new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'fast', 'json', 'dtype', 'mode', 'scope', 'batch', 'memory-budget'])));
+            case 'run': return await runCommand(parseArgs(rest, new Set(['network', 'params', 'seed', 'dtype', 'mode', 'out', 'batch', 'memory-budget']), new Set(['network', 'input', 'input-shape', 'params', 'seed', 'dtype', 'mode', 'out', 'json', 'batch', 'memory-budget']), new Set(['input', 'input-shape'])));
+            case 'gradcheck': return await gradcheckCommand(parseArgs(rest, new Set(['network', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['network', 'input-shape', 'seed', 'eps', 'atol', 'rtol', 'max-elements', 'fast', 'json', 'dtype', 'mode', 'scope', 'batch', 'memory-budget']), new Set(['input-shape'])));
             case 'export': return await exportCommand(parseArgs(rest.map(a => (a === '-o' ? '--out' : a.startsWith('-o=') ? `--out=${a.slice(3)}` : a)), new Set(['network', 'out']), new Set(['network', 'out'])));
             case '--version':
             case '-v':

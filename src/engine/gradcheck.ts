@@ -17,7 +17,7 @@
  */
 import type { LayerRecord, NetworkAnalysis } from '../analysis/analyze.js';
 import { concreteShape } from '../shape/dims.js';
-import { type DType, type Tensor, clone, indexOf, numel } from '../tensor/tensor.js';
+import { type DType, type Tensor, allocate, clone, indexOf, numel } from '../tensor/tensor.js';
 import { backwardLayer, forwardLayer, type LayerState } from './layer-run.js';
 import { layerKey, lossOf, NetworkModel, type ForwardPass } from './network.js';
 import { normalTensor, stream } from './random.js';
@@ -200,13 +200,14 @@ function checkTensor(
 /**
  * Evaluates `f` with `t` shifted by delta at one element (in place, restored exactly afterwards,
  * so a check of a 48,000-element weight does not copy it twice per element) or along a
- * direction (fast mode: on a copy).
+ * direction (fast mode: into a new tensor).
  */
 function withShift<T>(t: Tensor, index: number | Tensor, delta: number, f: (shifted: Tensor) => T): T {
     if (typeof index !== 'number') {
-        const out = clone(t);
-        for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + delta * index.data[i]!;
-        return f(out);
+        const data = allocate(t.dtype, t.data.length);
+        const x = t.data, v = index.data;
+        for (let i = 0; i < data.length; i++) data[i] = x[i]! + delta * v[i]!;
+        return f({ shape: t.shape, data, dtype: t.dtype });
     }
     const original = t.data[index]!;
     t.data[index] = original + delta;
@@ -287,8 +288,10 @@ function checkLayer(model: NetworkModel, i: number, options: GradcheckOptions, f
     const grads = backwardLayer(record, inputs, copyState(state), runOptions, base, R);
     const meta = metaOf('layer', record, i, fileOf);
     const out: TensorCheck[] = [];
+    // the unperturbed evaluation, for reforward; its inputs copied, as the probes shift them in place
+    const earlier = { inputs: inputs.map(clone), forwarded: base };
     const run = (xs: readonly Tensor[], s: LayerState) => {
-        const f = forwardLayer(record, xs, copyState(s), runOptions);
+        const f = forwardLayer(record, xs, copyState(s), runOptions, earlier);
         return settled({ loss: lossOf(f.output, R), tapes: [f] });
     };
     record.inputs.forEach((_, k) => {
@@ -306,12 +309,17 @@ function checkLayer(model: NetworkModel, i: number, options: GradcheckOptions, f
     return out;
 }
 
-/** End to end: the network input and every parameter, perturbations recomputing from their layer on. */
+/**
+ * End to end: the network input and every parameter, perturbations recomputing from their layer
+ * on, each layer handed the unperturbed pass as its earlier evaluation (see NetworkModel.forward).
+ */
 function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (uri: string) => string, step: (what: string) => boolean): TensorCheck[] {
     const inputs = options.inputs ? [...options.inputs] : model.sampleInputs();
     const R = model.lossWeights();
-    const snapshot = () => new Map(model.states.map((s, i) => [i, copyState(s)]));
-    const base: ForwardPass = settled(model.forward(inputs, { states: snapshot() }));
+    /** Copies of the states of layers `from` on, the ones a pass from there evaluates. */
+    const snapshot = (from = 0) => new Map(model.states.slice(from).map((s, k) => [from + k, copyState(s)]));
+    // on copies of the inputs, as the input probes shift them in place
+    const base: ForwardPass = settled(model.forward(inputs.map(clone), { states: snapshot() }));
     const grads = model.backward(base, R, { states: snapshot() });
     const out: TensorCheck[] = [];
     const first = model.layers[0]!;
@@ -321,7 +329,7 @@ function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (u
             from: 0,
             evaluate: (index, delta) => {
                 return withShift(inputs[k]!, index, delta, x => {
-                    const pass = model.forward(inputs.map((y, m) => (m === k ? x : y)), { states: snapshot() });
+                    const pass = model.forward(inputs.map((y, m) => (m === k ? x : y)), { base, states: snapshot() });
                     return settled({ loss: lossOf(pass.output, R), tapes: pass.tapes });
                 });
             },
@@ -338,7 +346,7 @@ function checkNetwork(model: NetworkModel, options: GradcheckOptions, fileOf: (u
                 from: i,
                 evaluate: (index, delta) => {
                     return withShift(value, index, delta, v => {
-                        const states = snapshot();
+                        const states = snapshot(i);
                         const s = states.get(i)!;
                         states.set(i, { params: { ...s.params, [name]: v }, buffers: s.buffers });
                         const pass = model.forward(inputs, { from: i, base, states });

@@ -5,6 +5,7 @@
  * produced exactly the shape the analysis promised.
  */
 import type { LayerRecord } from '../analysis/analyze.js';
+import type { Earlier } from '../layers/types.js';
 import { concreteShape } from '../shape/dims.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import { kernels as currentKernels, type Kernels } from './kernels/index.js';
@@ -32,9 +33,13 @@ function computeOf(record: LayerRecord) {
     return { forward: layer.forward.bind(layer), backward: layer.backward.bind(layer) };
 }
 
-export function forwardLayer(record: LayerRecord, inputs: readonly Tensor[], state: LayerState, options: RunOptions): Forwarded {
+/**
+ * The layer's forward — or, given an `earlier` evaluation of the same call (its inputs still
+ * holding their values), its `reforward` where it has one, recomputing only where the inputs changed.
+ */
+export function forwardLayer(record: LayerRecord, inputs: readonly Tensor[], state: LayerState, options: RunOptions, earlier?: Earlier): Forwarded {
     const outShape = concreteShape(record.output.shape, options.bindings);
-    const result = computeOf(record).forward({
+    const ctx = {
         args: record.args as Record<string, unknown>,
         inputs,
         params: state.params,
@@ -43,7 +48,9 @@ export function forwardLayer(record: LayerRecord, inputs: readonly Tensor[], sta
         kernels: options.kernels ?? currentKernels(),
         outShape,
         rng: options.rng,
-    });
+    };
+    const { layer } = record;
+    const result = earlier && layer.reforward ? layer.reforward(ctx, earlier) : computeOf(record).forward(ctx);
     const shape = result.output.shape;
     if (shape.length !== outShape.length || shape.some((d, i) => d !== outShape[i])) {
         throw new EngineError(`${record.op} (line ${record.call.loc.start.line + 1}) produced ${formatShape(shape)} but the analysis computed ${formatShape(outShape)}`);

@@ -61,6 +61,7 @@ export class NetworkModel {
     readonly inputShapes: ReadonlyArray<readonly number[]>;
     readonly outputShape: readonly number[];
     private readonly kernels: Kernels;
+    private readonly rngs: Rng[] = [];
 
     constructor(readonly network: NetworkAnalysis, readonly options: ModelOptions) {
         if (network.incomplete || network.outputs.length === 0) {
@@ -93,8 +94,13 @@ export class NetworkModel {
         return normalTensor(stream(this.options.seed, 'loss:R'), this.outputShape, { dtype: this.options.dtype });
     }
 
+    /**
+     * Layer `index`'s stream `layer:<key>`, one instance for the model's lifetime: layers derive
+     * sub-streams from it (`rng.derive('mask')`) and never draw from it, so every evaluation sees
+     * the same randomness without hashing the label again.
+     */
     layerRng(index: number): Rng {
-        return stream(this.options.seed, `layer:${this.keys[index]}`);
+        return (this.rngs[index] ??= stream(this.options.seed, `layer:${this.keys[index]}`));
     }
 
     /** Checks a user-given input against the declared shape (batch bound to its value). */
@@ -107,27 +113,31 @@ export class NetworkModel {
     }
 
     /**
-     * Forward from layer `from` on (default 0), reusing the values of `base` for tensors computed
-     * before it — a perturbation of layer k's parameters recomputes only layers k, k+1, ...
+     * Forward from layer `from` on (default 0), reusing the values of `base`, an earlier pass
+     * whose tensors still hold their values, for tensors computed before it — a perturbation of
+     * layer k's parameters recomputes only layers k, k+1, ... — and handing layers from `from` on
+     * their earlier evaluation, so those that can recompute only where their inputs changed.
      * `states` overrides layer states (perturbed parameters) without touching the model's.
      */
     forward(inputs: readonly Tensor[], options: { from?: number; base?: ForwardPass; states?: ReadonlyMap<number, LayerState>; mode?: Mode; onLayer?: (index: number) => void } = {}): ForwardPass {
         const from = options.from ?? 0;
+        const base = options.base;
         const values = new Map<number, Tensor>();
         const tapes: Forwarded[] = [];
-        if (from > 0 && options.base) {
-            for (const [id, t] of options.base.values) values.set(id, t);
-            for (let i = 0; i < from; i++) tapes.push(options.base.tapes[i]!);
+        if (from > 0 && base) {
+            for (const [id, t] of base.values) values.set(id, t);
+            for (let i = 0; i < from; i++) tapes.push(base.tapes[i]!);
         } else {
             this.network.inputs.forEach((input, i) => values.set(input.tensor.id, inputs[i]!));
         }
-        const start = options.base ? from : 0;
+        const start = base ? from : 0;
         for (let i = start; i < this.layers.length; i++) {
             const record = this.layers[i]!;
             options.onLayer?.(i);
             const args = record.inputs.map(t => this.value(values, t, record));
             const state = options.states?.get(i) ?? this.states[i]!;
-            const forwarded = forwardLayer(record, args, state, { mode: options.mode ?? this.options.mode, rng: this.layerRng(i), bindings: this.bindings, kernels: this.kernels });
+            const earlier = base && { inputs: record.inputs.map(t => this.value(base.values, t, record)), forwarded: base.tapes[i]! };
+            const forwarded = forwardLayer(record, args, state, { mode: options.mode ?? this.options.mode, rng: this.layerRng(i), bindings: this.bindings, kernels: this.kernels }, earlier);
             values.set(record.output.id, forwarded.output);
             tapes[i] = forwarded;
         }

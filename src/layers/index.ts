@@ -30,12 +30,13 @@ import { identity } from './identity.js';
 import { add } from './add.js';
 import { mul } from './mul.js';
 import { concat } from './concat.js';
-import type { LayerContext, LayerDef, LayerResult, Schema } from './types.js';
-import type { LayerCompute } from '../engine/types.js';
+import type { Earlier, LayerContext, LayerDef, LayerResult, Schema } from './types.js';
+import type { Forwarded, ForwardContext, LayerCompute } from '../engine/types.js';
 
 /** A layer seen without its schema's literal types (what the analysis and the server handle). */
-export interface AnyLayer extends Omit<LayerDef<Schema>, 'infer' | 'init' | 'forward' | 'backward'>, Partial<LayerCompute<Record<string, unknown>>> {
+export interface AnyLayer extends Omit<LayerDef<Schema>, 'infer' | 'init' | 'forward' | 'backward' | 'reforward'>, Partial<LayerCompute<Record<string, unknown>>> {
     infer(ctx: LayerContext<Record<string, unknown>>): LayerResult | undefined;
+    reforward?(ctx: ForwardContext<Record<string, unknown>>, earlier: Earlier): Forwarded;
 }
 
 const all = [

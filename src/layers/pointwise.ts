@@ -2,12 +2,13 @@
  * The shared shape of pointwise layers (activations, dropout, identity): the output has the input's
  * shape, no parameters, no MACs, and the receptive field passes through. A layer module gives its
  * schema, docs, an optional argument check and the formula shown on hover — and, to compute, either
- * `elementwise` (f and f′ once; forward and backward follow) or its own `forward`/`backward`.
+ * `elementwise` (f and f′ once; forward, reforward and backward follow) or its own
+ * `forward`/`backward`.
  */
 import { formatShape } from '../shape/dims.js';
-import { zeros } from '../tensor/tensor.js';
-import type { LayerCompute } from '../engine/types.js';
-import { defineLayer, type ArgsOf, type Family, type LayerContext, type LayerDef, type Schema } from './types.js';
+import { type Tensor, clone, zeros } from '../tensor/tensor.js';
+import type { Forwarded, ForwardContext, LayerCompute } from '../engine/types.js';
+import { defineLayer, type ArgsOf, type Earlier, type Family, type LayerContext, type LayerDef, type Schema } from './types.js';
 
 /**
  * A scalar function and its derivative: all an elementwise layer needs to run forward and backward.
@@ -49,7 +50,7 @@ export interface PointwiseSpec<S extends Schema> extends Partial<LayerCompute<Ar
 
 export function pointwiseLayer<const S extends Schema>(spec: PointwiseSpec<S>): LayerDef<S> {
     const { init, forward, backward, elementwise } = spec;
-    const compute: Partial<LayerCompute<ArgsOf<S>>> = elementwise ? elementwiseCompute(elementwise) : { init, forward, backward };
+    const compute: Pick<LayerDef<S>, 'init' | 'forward' | 'backward' | 'reforward'> = elementwise ? elementwiseCompute(elementwise) : { init, forward, backward };
     return defineLayer({
         ...compute,
         name: spec.name,
@@ -85,32 +86,54 @@ export function fmtNum(x: number): string {
     return String(Math.round(x * 1e6) / 1e6);
 }
 
-/** Forward and backward of y = f(x), elementwise, on the first input. */
-export function elementwiseCompute<A>(make: (args: A) => Elementwise): LayerCompute<A> {
+/** Whether two numbers are the same float, telling −0 from 0 (NaN never is: it is recomputed). */
+function same(a: number, b: number): boolean {
+    return a === b && (a !== 0 || 1 / a === 1 / b);
+}
+
+/**
+ * y = f(x) on the first input; with an earlier evaluation, f only where x changed (the rest of
+ * the earlier output is exactly what f would give again).
+ */
+function evaluate<A>(e: Elementwise, ctx: ForwardContext<A>, earlier?: Earlier): Forwarded {
+    const x = ctx.inputs[0]!;
+    const xd = x.data;
+    let y: Tensor;
+    if (earlier) {
+        y = clone(earlier.forwarded.output);
+        const yd = y.data;
+        const x0 = earlier.inputs[0]!.data;
+        for (let i = 0; i < xd.length; i++) {
+            const v = xd[i]!;
+            if (!same(v, x0[i]!)) yd[i] = e.f(v);
+        }
+    } else {
+        y = zeros(x.shape, x.dtype);
+        const yd = y.data;
+        for (let i = 0; i < xd.length; i++) yd[i] = e.f(xd[i]!);
+    }
+    const piece = e.piece;
+    if (!piece) return { output: y };
+    // computed on first read: only gradient checks look at it
+    let branch: Int8Array | undefined;
     return {
-        forward(ctx) {
-            const e = make(ctx.args);
-            const x = ctx.inputs[0]!;
-            const y = zeros(x.shape, x.dtype);
-            const xd = x.data;
-            const yd = y.data;
-            for (let i = 0; i < xd.length; i++) yd[i] = e.f(xd[i]!);
-            const piece = e.piece;
-            if (!piece) return { output: y };
-            // computed on first read: only gradient checks look at it
-            let branch: Int8Array | undefined;
-            return {
-                output: y,
-                kink: e.kink,
-                get branch(): Int8Array {
-                    if (!branch) {
-                        branch = new Int8Array(xd.length);
-                        for (let i = 0; i < xd.length; i++) branch[i] = piece(xd[i]!);
-                    }
-                    return branch;
-                },
-            };
+        output: y,
+        kink: e.kink,
+        get branch(): Int8Array {
+            if (!branch) {
+                branch = new Int8Array(xd.length);
+                for (let i = 0; i < xd.length; i++) branch[i] = piece(xd[i]!);
+            }
+            return branch;
         },
+    };
+}
+
+/** Forward, reforward and backward of y = f(x), elementwise, on the first input. */
+export function elementwiseCompute<A>(make: (args: A) => Elementwise): LayerCompute<A> & { reforward(ctx: ForwardContext<A>, earlier: Earlier): Forwarded } {
+    return {
+        forward: ctx => evaluate(make(ctx.args), ctx),
+        reforward: (ctx, earlier) => evaluate(make(ctx.args), ctx, earlier),
         backward(ctx) {
             const e = make(ctx.args);
             const x = ctx.inputs[0]!;

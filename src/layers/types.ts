@@ -4,7 +4,8 @@
  * parameter count, multiply-accumulates and receptive-field rule, reporting problems as values.
  */
 import type { RfRule } from '../shape/receptive-field.js';
-import type { LayerCompute } from '../engine/types.js';
+import type { Forwarded, ForwardContext, LayerCompute } from '../engine/types.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** A dimension: a size, or the name of a symbolic batch (`N`), possibly a product (`N·3`). */
 export type Dim = number | string;
@@ -127,6 +128,19 @@ export interface LayerDef<S extends Schema = Schema> extends Partial<LayerComput
     readonly example: string;
     /** Returns undefined after reporting an error. */
     infer(ctx: LayerContext<ArgsOf<S>>): LayerResult | undefined;
+    /**
+     * Forward again after an `earlier` evaluation of the same call, with inputs that may differ
+     * from its inputs in some elements (a gradient check's ±ε passes): returns exactly what
+     * `forward` would, recomputing only where the inputs changed. Layers without parameters or
+     * buffers only.
+     */
+    reforward?(ctx: ForwardContext<ArgsOf<S>>, earlier: Earlier): Forwarded;
+}
+
+/** An earlier evaluation of a layer call: its inputs, still holding their values, and its result. */
+export interface Earlier {
+    readonly inputs: readonly Tensor[];
+    readonly forwarded: Forwarded;
 }
 
 /** Declares a layer with its schema's literal types kept. */

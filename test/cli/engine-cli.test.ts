@@ -160,3 +160,50 @@ describe('convscope gradcheck', () => {
         expect(run(['gradcheck', 'examples/lenet5.conv', '--dtype', 'float16']).stderr).toContain('--dtype must be float32 or float64');
     });
 });
+
+describe('convscope run and gradcheck at another input shape (--input-shape)', () => {
+    it('analyses the network again at that shape, the batch from its first dimension', () => {
+        const r = run(['run', 'examples/lenet5.conv', '--input-shape', '2,1,36,36', '--json']);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        const json = JSON.parse(r.stdout);
+        expect(json.layers.map((l: { shape: number[] }) => l.shape).slice(0, 7)).toEqual([[2, 6, 32, 32], [2, 6, 32, 32], [2, 6, 16, 16], [2, 16, 12, 12], [2, 16, 12, 12], [2, 16, 6, 6], [2, 576]]);
+        expect(json.output.shape).toEqual([2, 10]);
+        expect(run(['run', 'examples/lenet5.conv', '--input-shape=image=2,1,36,36']).stdout).toMatch(/· batch 2\n/);
+    });
+
+    it('gradient-checks at that shape', () => {
+        const dir = scratch({ 'net.conv': TINY });
+        const r = run(['gradcheck', 'net.conv', '--input-shape', '1,2,4,4', '--json'], dir);
+        expect(r.code).toBe(0);
+        const json = JSON.parse(r.stdout);
+        expect(json.passed).toBe(true);
+        expect(json.checks.find((c: { scope: string; tensor: string }) => c.scope === 'network' && c.tensor === 'input')).toMatchObject({ elements: 32, checked: 32 });
+        expect(json.checks.find((c: { scope: string; op: string; tensor: string }) => c.scope === 'network' && c.op === 'linear' && c.tensor === 'weight')).toMatchObject({ elements: 48 });
+    });
+
+    it('takes one shape per input, named when there are several', () => {
+        const dir = scratch({ 'two.conv': 'network Two {\n    input a: [N, 2, 4, 4]\n    input b: [N, 2, 4, 4]\n    add(a, b) -> conv2d(3, kernel_size=3)\n}\n' });
+        const r = run(['run', 'two.conv', '--input-shape', 'a=1,2,6,6', '--input-shape', 'b=1,2,6,6', '--json'], dir);
+        expect(JSON.parse(r.stdout).output.shape).toEqual([1, 3, 4, 4]);
+        const unnamed = run(['run', 'two.conv', '--input-shape', '1,2,6,6'], dir);
+        expect([unnamed.code, unnamed.stderr]).toEqual([2, expect.stringContaining('the network has several inputs (a, b): write --input-shape NAME=1,2,6,6')]);
+        const one = run(['gradcheck', 'two.conv', '--input-shape', 'a=1,2,6,6'], dir);
+        expect([one.code, one.stderr]).toEqual([2, expect.stringMatching(/^convscope: --input-shape a=1,2,6,6: network Two has 1 error at this input shape \(first: two\.conv:4:\d+ error add: input 1 \[N, 2, 4, 4\] does not broadcast/m)]);
+    });
+
+    it('rejects bad shapes with exit code 2, saying why', () => {
+        const failure = (...args: string[]) => {
+            const r = run(['run', 'examples/lenet5.conv', ...args]);
+            expect(r.code).toBe(2);
+            return r.stderr;
+        };
+        expect(failure('--input-shape', '1,1,32')).toContain('--input-shape 1,1,32: give 4 dimensions, not 3 (input image is declared [N, 1, 32, 32])');
+        expect(failure('--input-shape', '1,1,x,32')).toContain('--input-shape 1,1,x,32: the dimensions must be positive integers separated by commas');
+        expect(failure('--input-shape', '1,1,0,32')).toContain('positive integers');
+        expect(failure('--input-shape', 'img=1,1,32,32')).toContain("the network has no input 'img' (inputs: image)");
+        expect(failure('--input-shape', '1,1,32,32', '--input-shape', '1,1,16,16')).toContain("input 'image' is given twice");
+        expect(failure('--input-shape', '2,1,32,32', '--batch', '3')).toContain('--input-shape image=2,1,32,32: batch 2 disagrees with --batch 3');
+        expect(failure('--input-shape', '1,1,12,12')).toMatch(/network LeNet5 has 1 error at this input shape \(first: examples\/lenet5\.conv:9:\d+ error conv2d: no output/);
+        expect(failure('--input-shape')).toContain('--input-shape needs a value');
+    });
+});

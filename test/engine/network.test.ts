@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { gradcheck, GRADCHECK_DEFAULTS } from '../../src/engine/gradcheck.js';
 import { lossOf, NetworkModel } from '../../src/engine/network.js';
 import { getLayer } from '../../src/layers/index.js';
-import { tensor } from '../../src/tensor/tensor.js';
+import { clone, tensor } from '../../src/tensor/tensor.js';
 import { analyse } from '../helpers.js';
 
 async function network(text: string) {
@@ -52,6 +52,26 @@ describe('running a network', () => {
         const net = await network(`network Big {\n    input x: [N, 3, 512, 512]\n    conv2d(64, kernel_size=3, padding=1)\n    conv2d(64, kernel_size=3, padding=1)\n}`);
         expect(() => new NetworkModel(net, { dtype: 'float64', mode: 'train', seed: 0, batch: 4, memoryBudget: 1024 ** 3 }))
             .toThrow(/more than 1\.00 GiB \(the memory budget\) by layer 01_conv2d \(line 3, output \[N, 64, 512, 512\]\): 1\.\d+ GiB so far/);
+    });
+
+    it('given an earlier pass, recomputes from a layer on and gives exactly what a fresh pass does', async () => {
+        const net = await network(`network E {\n    input x: [N, 2, 5, 5]\n    conv2d(3, kernel_size=3) -> tanh() -> relu()\n    flatten() -> linear(4) -> sigmoid()\n}`);
+        const model = new NetworkModel(net, { dtype: 'float64', mode: 'train', seed: 1, batch: 2 });
+        const [x] = model.sampleInputs();
+        const base = model.forward([x!]);
+        const shifted = clone(x!);
+        shifted.data[7] = shifted.data[7]! + 1e-3;
+        expect(Array.from(model.forward([shifted], { base }).output.data)).toEqual(Array.from(model.forward([shifted]).output.data));
+        const conv = model.states[0]!;
+        const weight = clone(conv.params['weight']!);
+        weight.data[0] = weight.data[0]! - 1e-3;
+        const states = new Map([[0, { params: { ...conv.params, weight }, buffers: conv.buffers }]]);
+        const linear = model.states[4]!;
+        const bias = clone(linear.params['bias']!);
+        bias.data[1] = bias.data[1]! + 1e-3;
+        const later = new Map([[4, { params: { ...linear.params, bias }, buffers: linear.buffers }]]);
+        expect(Array.from(model.forward([x!], { base, states }).output.data)).toEqual(Array.from(model.forward([x!], { states }).output.data));
+        expect(Array.from(model.forward([x!], { from: 4, base, states: later }).output.data)).toEqual(Array.from(model.forward([x!], { states: later }).output.data));
     });
 
     it('refuses a network with errors', async () => {

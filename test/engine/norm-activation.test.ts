@@ -102,6 +102,36 @@ describe('piecewise activations report their branches and kinks', () => {
     });
 });
 
+describe('elementwise activations, evaluated again after a change (reforward)', () => {
+    const cases: Array<[string, Record<string, JsonArg>]> = [
+        ['relu', {}], ['relu6', {}], ['hardtanh', { min_val: -0.5, max_val: 2 }], ['leaky_relu', { negative_slope: 0.25 }], ['elu', { alpha: 0.5 }],
+        ['gelu', {}], ['gelu', { approximate: 'tanh' }], ['sigmoid', {}], ['tanh', {}],
+    ];
+    const dtypes: DType[] = ['float64', 'float32'];
+    // 0 → −0, a kink, NaN → NaN, an ordinary value moved by 1e-6, and unchanged values
+    const before = [0, -0.5, NaN, 1.5, -2, 6, 0.25, -0];
+    const after = [-0, -0.5, NaN, 1.5 + 1e-6, -2, 6, 0.25, 0];
+    it.each(cases.flatMap(([layer, args]) => dtypes.map(dtype => [layer, args, dtype] as const)))('%s %o in %s returns exactly what forward does', (layer, args, dtype) => {
+        const { record, state } = setup(layer, [before.length], args, dtype);
+        const x0 = fromArray(before, [before.length], dtype);
+        const x = fromArray(after, [after.length], dtype);
+        const fresh = forwardLayer(record, [x], state, options('train'));
+        const again = forwardLayer(record, [x], state, options('train'), { inputs: [x0], forwarded: forwardLayer(record, [x0], state, options('train')) });
+        expect(Array.from(again.output.data)).toEqual(Array.from(fresh.output.data)); // toEqual tells −0 from 0
+        expect(again.output.dtype).toBe(dtype);
+        expect(again.branch && Array.from(again.branch)).toEqual(fresh.branch && Array.from(fresh.branch));
+    });
+    it('reuse the earlier output where the input is bit for bit the same, and only there', () => {
+        const { record, state } = setup('tanh', [4], {});
+        const x0 = fromArray([0, 1, 2, 3], [4], 'float64');
+        const x = fromArray([-0, 1, 2.5, 3], [4], 'float64');
+        const earlier = { output: fromArray([7, 7, 7, 7], [4], 'float64') };
+        const y = forwardLayer(record, [x], state, options('train'), { inputs: [x0], forwarded: earlier }).output;
+        expect(Array.from(y.data)).toEqual([-0, 7, Math.tanh(2.5), 7]);
+        expect(earlier.output.data).toEqual(Float64Array.from([7, 7, 7, 7]));
+    });
+});
+
 describe('softmax and log_softmax', () => {
     it('are stable for large inputs', () => {
         const x = fromArray([1000, 1001, 1002, -1000], [1, 4], 'float64');
