@@ -41,6 +41,12 @@ interface Correlation {
     readonly dilation: Triple;
     /** where input element 0 lands in the padded copy, per axis (negative: cropped) */
     readonly padBefore: Triple;
+    /**
+     * Images side by side as columns (default 1): the column matrix is K × (images · ∏outSize),
+     * image n's copy `imageChannels` padded planes after image n − 1's.
+     */
+    readonly images?: number;
+    readonly imageChannels?: number;
 }
 
 /** The gather tables of a correlation for element size s (bytes). */
@@ -48,7 +54,7 @@ interface Plan {
     /** extent of the padded copy of one channel */
     readonly padded: Triple;
     readonly plane: number;
-    /** column-matrix rows (channels · kernel taps) and columns (output positions) */
+    /** column-matrix rows (channels · kernel taps) and columns (output positions of all images) */
     readonly K: number;
     readonly P: number;
     /** ⌈P/8⌉ column panels */
@@ -67,7 +73,8 @@ const SLACK = 16;
 const plans = new Map<string, Plan>();
 
 function planFor(k: Correlation, s: number): Plan {
-    const key = `${s}|${k.channels}|${k.inSize}|${k.outSize}|${k.kernel}|${k.stride}|${k.dilation}|${k.padBefore}`;
+    const images = k.images ?? 1;
+    const key = `${s}|${k.channels}|${k.inSize}|${k.outSize}|${k.kernel}|${k.stride}|${k.dilation}|${k.padBefore}|${images}|${k.imageChannels}`;
     const known = plans.get(key);
     if (known) return known;
     const [OD, OH, OW] = k.outSize;
@@ -78,8 +85,9 @@ function planFor(k: Correlation, s: number): Plan {
     const [, Hp, Wp] = padded;
     const plane = padded[0] * Hp * Wp;
     const K = k.channels * KD * KH * KW;
-    const P = OD * OH * OW;
+    const P = images * OD * OH * OW;
     const np = Math.ceil(P / 8);
+    const imageStride = (k.imageChannels ?? k.channels) * plane;
     const rows = new Int32Array(Math.ceil(K / 8) * 8);
     let p = 0;
     for (let c = 0; c < k.channels; c++) {
@@ -90,8 +98,10 @@ function planFor(k: Correlation, s: number): Plan {
     rows.fill(rows[K - 1]!, K);
     const cols = new Int32Array(np * 8);
     let j = 0;
-    for (let od = 0; od < OD; od++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-        cols[j++] = ((od * sd * Hp + oh * sh) * Wp + ow * sw) * s;
+    for (let n = 0; n < images; n++) {
+        for (let od = 0; od < OD; od++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+            cols[j++] = (n * imageStride + (od * sd * Hp + oh * sh) * Wp + ow * sw) * s;
+        }
     }
     for (; j < cols.length; j++) cols[j] = cols[j - 1]! + s;
     const kinds = new Int32Array(np);
@@ -113,37 +123,24 @@ function matrixPlan(rows: number, n: number, s: number): Plan {
 }
 
 /**
- * Copies `channels` planes of size `size` from src (at element `from`) into their padded copies
- * in X (from element 0), input element (d, h, w) landing at padBefore + (d, h, w); the rest is 0.
+ * Writes the padded copies of `channels` planes of size `size` (from src at element `from`) at byte
+ * `at`: input element (d, h, w) lands at padBefore + (d, h, w), the rest is 0. Unless the copy is
+ * the plain input, the planes go to `stage` first and kernels.wat `pad` spreads them out.
  */
-function padInto(X: FloatData, src: TensorData, from: number, channels: number, size: Triple, padded: Triple, padBefore: Triple): void {
-    const [D, H, W] = size;
-    const [Dp, Hp, Wp] = padded;
-    const plane = Dp * Hp * Wp;
-    const inPlane = D * H * W;
-    if (D === Dp && H === Hp && W === Wp && padBefore.every(v => v === 0)) {
-        X.set(src.subarray(from, from + channels * inPlane));
-        return;
-    }
-    X.fill(0, 0, channels * plane);
-    const w0 = Math.max(0, -padBefore[2]);
-    const w1 = Math.min(W, Wp - padBefore[2]);
-    if (w0 >= w1) return;
-    for (let c = 0; c < channels; c++) {
-        for (let d = 0; d < D; d++) {
-            const td = padBefore[0] + d;
-            if (td < 0 || td >= Dp) continue;
-            for (let h = 0; h < H; h++) {
-                const th = padBefore[1] + h;
-                if (th < 0 || th >= Hp) continue;
-                const s = from + c * inPlane + (d * H + h) * W;
-                X.set(src.subarray(s + w0, s + w1), c * plane + (td * Hp + th) * Wp + padBefore[2] + w0);
-            }
-        }
-    }
+function padInto<F extends FloatData>(
+    buf: ArrayBuffer, ctor: FloatCtor<F>, at: number, stage: number, src: FloatData, from: number,
+    channels: number, size: Triple, padded: Triple, padBefore: Triple,
+): void {
+    const len = channels * size[0] * size[1] * size[2];
+    const plain = size.every((n, i) => n === padded[i]) && padBefore.every(v => v === 0);
+    new ctor(buf, plain ? at : stage, len).set(src.subarray(from, from + len));
+    if (plain) return;
+    const lo = (i: number) => Math.max(0, -padBefore[i]!);
+    const hi = (i: number) => Math.min(size[i]!, padded[i]! - padBefore[i]!);
+    rt().pad(at, stage, ctor.BYTES_PER_ELEMENT, channels, ...size, ...padded, ...padBefore, lo(0), hi(0), lo(1), hi(1), lo(2), hi(2));
 }
 
-/** The inverse of padInto: the interior of the padded copies back into dst (at element `to`). */
+/** The inverse of a padded copy: the interior of the padded copies X back into dst (at element `to`). */
 function cropFrom(X: FloatData, dst: FloatData, to: number, channels: number, size: Triple, padded: Triple, padBefore: Triple): void {
     const [D, H, W] = size;
     const [Dp, Hp, Wp] = padded;
@@ -184,18 +181,19 @@ function writeTables(buf: ArrayBuffer, at: { rows: number; cols: number; kinds?:
     if (at.kinds !== undefined) new Int32Array(buf, at.kinds, plan.kinds.length).set(plan.kinds);
 }
 
-/** The descriptor of conv_f32/conv_f64 (see kernels.wat). */
+/** The descriptor of conv_f32/conv_f64 (see kernels.wat); bias 0: C starts from zeros. */
 function convDesc(buf: ArrayBuffer, desc: number, f: {
-    np: number; chunk: number; mp: number; k: number; a: number; b: number; bStride: number; c: number; ldc: number; x: number; rows: number; cols: number; kinds: number;
+    np: number; chunk: number; mp: number; k: number; a: number; b: number; bStride: number; c: number; ldc: number; x: number; rows: number; cols: number; kinds: number; bias: number;
 }): void {
-    new Int32Array(buf, desc, 14).set([0, f.np, f.chunk, f.mp, f.k, f.a, f.b, f.bStride, f.c, f.ldc, f.x, f.rows, f.cols, f.kinds]);
+    new Int32Array(buf, desc, 15).set([0, f.np, f.chunk, f.mp, f.k, f.a, f.b, f.bStride, f.c, f.ldc, f.x, f.rows, f.cols, f.kinds, f.bias]);
 }
 
 /** Scratch of one gather-and-multiply: tables, per-thread B chunks, C. */
 function gemmRegions(L: Arena, plan: Plan, mRows: number, s: number) {
     const T = threads();
     const mp = Math.ceil(mRows / 4);
-    const ldcE = plan.np * 8;
+    // rows of C a multiple of 4 KiB apart would share cache sets: one extra cache line per row
+    const ldcE = plan.np * 8 + ((plan.np * 8 * s) % 4096 === 0 ? 64 / s : 0);
     const chunk = chunkFor(plan.np, plan.K * 8 * s, T);
     const bStride = Math.ceil((chunk * plan.K * 8 * s) / 64) * 64;
     return {
@@ -208,16 +206,23 @@ function gemmRegions(L: Arena, plan: Plan, mRows: number, s: number) {
 /** y = conv(x, w) + bias (y fully written). */
 export function wasmConvForward<F extends FloatData>(g: ConvGeometry, x: F, w: F, bias: TensorData | null, y: F, ctor: FloatCtor<F>): boolean {
     const s = ctor.BYTES_PER_ELEMENT;
+    const N = g.batch;
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
-    const plan = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
-    const { K, P } = plan;
+    const plan = planFor({
+        channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore,
+        images: N, imageChannels: g.inChannels,
+    }, s);
+    const { K } = plan;
+    const P = plan.P / N;
     const L = new Arena();
     const R = gemmRegions(L, plan, Mg, s);
     const aStride = R.mp * 4 * K * s;
     const a = L.take(g.groups * aStride);
     const ws = L.take(w.length * s);
-    const xb = L.take((g.inChannels * plan.plane + SLACK) * s);
+    const bs = L.take(g.groups * R.mp * 4 * s);
+    const stage = L.take(x.length * s);
+    const xb = L.take((N * g.inChannels * plan.plane + SLACK) * s);
     if (L.end > MAX_BYTES) return false;
     const buf = reserve(L.end);
     const r = rt();
@@ -225,20 +230,27 @@ export function wasmConvForward<F extends FloatData>(g: ConvGeometry, x: F, w: F
     new ctor(buf, ws, w.length).set(w);
     const pack = s === 4 ? r.pack4F32 : r.pack4F64;
     for (let grp = 0; grp < g.groups; grp++) pack(a + grp * aStride, ws + grp * Mg * K * s, Mg, K, K * s);
+    if (bias) {
+        const B = new ctor(buf, bs, g.groups * R.mp * 4).fill(0);
+        for (let grp = 0; grp < g.groups; grp++) for (let i = 0; i < Mg; i++) B[grp * R.mp * 4 + i] = bias[grp * Mg + i]!;
+    }
     const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
-    const X = new ctor(buf, xb, g.inChannels * plan.plane + SLACK);
-    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
-    for (let n = 0; n < g.batch; n++) {
-        padInto(X, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
-        for (let grp = 0; grp < g.groups; grp++) {
-            for (let i = 0; i < R.mp * 4; i++) C.fill(i < Mg && bias ? bias[grp * Mg + i]! : 0, i * R.ldcE, (i + 1) * R.ldcE);
-            convDesc(buf, R.desc, { ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: xb + grp * Cg * plan.plane * s });
-            parallel(name('conv', s), R.desc, R.units, 2 * Mg * K * P);
-            const out = (n * g.outChannels + grp * Mg) * P;
-            for (let i = 0; i < Mg; i++) y.set(C.subarray(i * R.ldcE, i * R.ldcE + P), out + i * P);
-        }
+    padInto(buf, ctor, xb, stage, x, 0, N * g.inChannels, g.inSize, plan.padded, g.padBefore);
+    for (let grp = 0; grp < g.groups; grp++) {
+        convDesc(buf, R.desc, {
+            ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: xb + grp * Cg * plan.plane * s, bias: bias ? bs + grp * R.mp * 4 * s : 0,
+        });
+        parallel(name('conv', s), R.desc, R.units, 2 * Mg * K * plan.P);
+        copyOut(C, R.ldcE, y, N, g.outChannels, grp * Mg, Mg, P);
     }
     return true;
+}
+
+/** C's rows (channels c0 … c0 + rows of every image, images side by side, P columns each) into out ([N, channels, P]). */
+function copyOut(C: FloatData, ldc: number, out: FloatData, N: number, channels: number, c0: number, rows: number, P: number): void {
+    for (let n = 0; n < N; n++) {
+        for (let i = 0; i < rows; i++) out.set(C.subarray(i * ldc + n * P, i * ldc + (n + 1) * P), ((n * channels) + c0 + i) * P);
+    }
 }
 
 /** dw = ∂L/∂w (fully written). */
@@ -263,18 +275,18 @@ export function wasmConvBackwardWeight<F extends FloatData>(g: ConvGeometry, x: 
     const dys = L.take(g.outChannels * P * s);
     const b = L.take(T * bStride);
     const c = L.take(g.groups * cStride);
+    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    const stage = L.take(g.inChannels * Pin * s);
     const xb = L.take((g.inChannels * plan.plane + SLACK) * s);
     if (L.end > MAX_BYTES) return false;
     const buf = reserve(L.end);
     const pack = s === 4 ? rt().pack4F32 : rt().pack4F64;
     writeTables(buf, { rows: lanes, cols }, plan);
     const C = new ctor(buf, c, g.groups * mp * 4 * ldcE).fill(0);
-    const X = new ctor(buf, xb, g.inChannels * plan.plane + SLACK);
     const DY = new ctor(buf, dys, g.outChannels * P);
     const D = new Int32Array(buf, desc, 13);
-    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
     for (let n = 0; n < g.batch; n++) {
-        padInto(X, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
+        padInto(buf, ctor, xb, stage, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
         DY.set(dy.subarray(n * g.outChannels * P, (n + 1) * g.outChannels * P));
         for (let grp = 0; grp < g.groups; grp++) {
             pack(a, dys + grp * Mg * P * s, Mg, P, P * s);
@@ -302,13 +314,19 @@ function backwardInputByCorrelation<F extends FloatData>(g: ConvGeometry, dy: F,
     const taps = g.kernel[0] * g.kernel[1] * g.kernel[2];
     const lift = (f: (i: number) => number): Triple => [f(0), f(1), f(2)];
     const padBefore = lift(i => g.dilation[i]! * (g.kernel[i]! - 1) - g.padBefore[i]!);
-    const plan = planFor({ channels: Mg, inSize: g.outSize, outSize: g.inSize, kernel: g.kernel, stride: [1, 1, 1], dilation: g.dilation, padBefore }, s);
-    const { K, P } = plan;
+    const N = g.batch;
+    const plan = planFor({
+        channels: Mg, inSize: g.outSize, outSize: g.inSize, kernel: g.kernel, stride: [1, 1, 1], dilation: g.dilation, padBefore,
+        images: N, imageChannels: g.outChannels,
+    }, s);
+    const { K } = plan;
+    const P = plan.P / N;
     const L = new Arena();
     const R = gemmRegions(L, plan, Cg, s);
     const aStride = R.mp * 4 * K * s;
     const a = L.take(g.groups * aStride);
-    const yb = L.take((g.outChannels * plan.plane + SLACK) * s);
+    const stage = L.take(dy.length * s);
+    const yb = L.take((N * g.outChannels * plan.plane + SLACK) * s);
     if (L.end > MAX_BYTES) return false;
     const buf = reserve(L.end);
     writeTables(buf, R, plan);
@@ -325,17 +343,11 @@ function backwardInputByCorrelation<F extends FloatData>(g: ConvGeometry, dy: F,
         }
     }
     const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
-    const Y = new ctor(buf, yb, g.outChannels * plan.plane + SLACK);
-    const Pout = g.outSize[0] * g.outSize[1] * g.outSize[2];
-    for (let n = 0; n < g.batch; n++) {
-        padInto(Y, dy, n * g.outChannels * Pout, g.outChannels, g.outSize, plan.padded, padBefore);
-        for (let grp = 0; grp < g.groups; grp++) {
-            C.fill(0);
-            convDesc(buf, R.desc, { ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: yb + grp * Mg * plan.plane * s });
-            parallel(name('conv', s), R.desc, R.units, 2 * Cg * K * P);
-            const out = (n * g.inChannels + grp * Cg) * P;
-            for (let i = 0; i < Cg; i++) dx.set(C.subarray(i * R.ldcE, i * R.ldcE + P), out + i * P);
-        }
+    padInto(buf, ctor, yb, stage, dy, 0, N * g.outChannels, g.outSize, plan.padded, padBefore);
+    for (let grp = 0; grp < g.groups; grp++) {
+        convDesc(buf, R.desc, { ...R, np: plan.np, k: K, a: a + grp * aStride, ldc: R.ldcE * s, x: yb + grp * Mg * plan.plane * s, bias: 0 });
+        parallel(name('conv', s), R.desc, R.units, 2 * Cg * K * plan.P);
+        copyOut(C, R.ldcE, dx, N, g.inChannels, grp * Cg, Cg, P);
     }
     return true;
 }
@@ -371,7 +383,6 @@ function backwardInputByScatter<F extends FloatData>(g: ConvGeometry, dy: F, w: 
             for (let row = 0; row < K; row++) A[base + (row >> 2) * 4 * Mg + 4 * m + (row & 3)] = w[from + row]!;
         }
     }
-    const C = new ctor(buf, R.c, R.mp * 4 * R.ldcE);
     const DY = new ctor(buf, dys, g.outChannels * P);
     const X = new ctor(buf, xb, g.inChannels * fwd.plane);
     const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
@@ -380,8 +391,7 @@ function backwardInputByScatter<F extends FloatData>(g: ConvGeometry, dy: F, w: 
         DY.set(dy.subarray(n * g.outChannels * P, (n + 1) * g.outChannels * P));
         X.fill(0);
         for (let grp = 0; grp < g.groups; grp++) {
-            C.fill(0);
-            convDesc(buf, R.desc, { ...R, np: mat.np, k: Mg, a: a + grp * aStride, ldc: R.ldcE * s, x: dys + grp * Mg * P * s });
+            convDesc(buf, R.desc, { ...R, np: mat.np, k: Mg, a: a + grp * aStride, ldc: R.ldcE * s, x: dys + grp * Mg * P * s, bias: 0 });
             parallel(name('conv', s), R.desc, R.units, 2 * Mg * K * P);
             new Int32Array(buf, sc, 10).set([0, Cg, chunkC, taps, P, R.c, R.ldcE * s, xb + grp * Cg * fwd.plane * s, rows, cols]);
             parallel(name('scatter', s), sc, Math.ceil(Cg / chunkC), 8 * K * P);

@@ -48,6 +48,8 @@ export interface WasmRuntime {
     readonly gemmNtF64: (m: number, n: number, k: number, a: number, b: number, c: number) => void;
     readonly pack4F32: (dst: number, src: number, rows: number, k: number, ld: number) => void;
     readonly pack4F64: (dst: number, src: number, rows: number, k: number, ld: number) => void;
+    /** see kernels.wat `pad` */
+    readonly pad: (dst: number, src: number, s: number, planes: number, ...dims: number[]) => void;
 }
 
 /** 64 KiB pages; wasm32 addresses end at 4 GiB, and working sets above 2 GiB go to the TypeScript kernels. */
@@ -114,6 +116,7 @@ export function wasmRuntime(): WasmRuntime | null {
             gemmNtF64: e.gemm_nt_f64 as WasmRuntime['gemmNtF64'],
             pack4F32: e.pack4_f32 as WasmRuntime['pack4F32'],
             pack4F64: e.pack4_f64 as WasmRuntime['pack4F64'],
+            pad: e.pad as WasmRuntime['pad'],
         };
     } catch {
         runtime = null;

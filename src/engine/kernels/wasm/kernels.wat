@@ -435,13 +435,31 @@
           (br_if $l (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
         (br_if $panels (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 1))) (local.get $jp1))))))
 
+  ;; C's columns [b0, b1) (bytes from each row's start) of rows [0, rows): row r set to bias[r]
+  ;; (bias: `rows` values), or to 0 when bias is 0 (the null address)
+  (func $init_c_f32 (param $c i32) (param $ldc i32) (param $rows i32) (param $bias i32) (param $b0 i32) (param $b1 i32)
+    (local $r i32) (local $v v128) (local $p i32) (local $end i32)
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.ge_u (local.get $b0) (local.get $b1))))
+      (loop $rowsl
+        (local.set $v (if (result v128) (local.get $bias)
+          (then (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.mul (local.get $r) (i32.const 4))))))
+          (else (v128.const i64x2 0 0))))
+        (local.set $p (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (local.get $b0)))
+        (local.set $end (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (local.get $b1)))
+        (loop $fill
+          (v128.store (local.get $p) (local.get $v))
+          (br_if $fill (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+        (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))
+
   ;; Convolution as a multiply over the implicit im2col matrix, shared by any number of threads: each
   ;; call claims chunks of `chunk` column panels through the atomic counter at desc+0 until none are
   ;; left and multiplies them into their columns of C (k blocked by 256). A panel of 8 consecutive
   ;; elements (kinds 1: one output row at stride 1) is read in place from the padded input
   ;; (micro_ind); the others are first gathered into the thread's own B buffer (b + t·bStride).
   ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
-  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f32).
+  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f32), 56 bias (a
+  ;; chunk's columns of C are first set to their row's bias, or to 0 when the address is 0).
   (func (export "conv_f32") (param $d i32) (param $t i32)
     (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32) (local $k i32) (local $mp i32) (local $a i32)
     (local $c i32) (local $ldc i32) (local $x i32) (local $rows i32) (local $cols i32) (local $kinds i32)
@@ -465,6 +483,8 @@
         (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
         (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
         (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $init_c_f32 (local.get $c) (local.get $ldc) (i32.shl (local.get $mp) (i32.const 2)) (i32.load offset=56 (local.get $d))
+          (i32.mul (local.get $jp0) (i32.const 32)) (i32.mul (local.get $jp1) (i32.const 32)))
         ;; panels that are not 8 consecutive elements are gathered into their slot (j − jp0) of B
         (local.set $j (local.get $jp0))
         (loop $gather
@@ -578,13 +598,31 @@
               (br_if $zero (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))))
         (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rend))))))
 
+  ;; C's columns [b0, b1) (bytes from each row's start) of rows [0, rows): row r set to bias[r]
+  ;; (bias: `rows` values), or to 0 when bias is 0 (the null address)
+  (func $init_c_f64 (param $c i32) (param $ldc i32) (param $rows i32) (param $bias i32) (param $b0 i32) (param $b1 i32)
+    (local $r i32) (local $v v128) (local $p i32) (local $end i32)
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.ge_u (local.get $b0) (local.get $b1))))
+      (loop $rowsl
+        (local.set $v (if (result v128) (local.get $bias)
+          (then (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.mul (local.get $r) (i32.const 8))))))
+          (else (v128.const i64x2 0 0))))
+        (local.set $p (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (local.get $b0)))
+        (local.set $end (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (local.get $b1)))
+        (loop $fill
+          (v128.store (local.get $p) (local.get $v))
+          (br_if $fill (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 16))) (local.get $end))))
+        (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))
+
   ;; Convolution as a multiply over the implicit im2col matrix, shared by any number of threads: each
   ;; call claims chunks of `chunk` column panels through the atomic counter at desc+0 until none are
   ;; left and multiplies them into their columns of C (k blocked by 256). A panel of 8 consecutive
   ;; elements (kinds 1: one output row at stride 1) is read in place from the padded input
   ;; (micro_ind); the others are first gathered into the thread's own B buffer (b + t·bStride).
   ;; desc (i32 fields): 0 counter, 4 panels, 8 chunk, 12 mp, 16 k, 20 a, 24 b, 28 bStride, 32 c,
-  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f64).
+  ;; 36 ldc (bytes), 40 x, 44 rows, 48 cols, 52 kinds (see $gather_f64), 56 bias (a
+  ;; chunk's columns of C are first set to their row's bias, or to 0 when the address is 0).
   (func (export "conv_f64") (param $d i32) (param $t i32)
     (local $np i32) (local $chunk i32) (local $jp0 i32) (local $jp1 i32) (local $b i32) (local $k i32) (local $mp i32) (local $a i32)
     (local $c i32) (local $ldc i32) (local $x i32) (local $rows i32) (local $cols i32) (local $kinds i32)
@@ -608,6 +646,8 @@
         (br_if $done (i32.ge_u (local.get $jp0) (local.get $np)))
         (local.set $jp1 (i32.add (local.get $jp0) (local.get $chunk)))
         (if (i32.gt_u (local.get $jp1) (local.get $np)) (then (local.set $jp1 (local.get $np))))
+        (call $init_c_f64 (local.get $c) (local.get $ldc) (i32.shl (local.get $mp) (i32.const 2)) (i32.load offset=56 (local.get $d))
+          (i32.mul (local.get $jp0) (i32.const 64)) (i32.mul (local.get $jp1) (i32.const 64)))
         ;; panels that are not 8 consecutive elements are gathered into their slot (j − jp0) of B
         (local.set $j (local.get $jp0))
         (loop $gather
@@ -722,6 +762,34 @@
               (local.set $o (i32.add (local.get $o) (i32.const 32)))
               (br_if $zero (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))))
         (br_if $rowsl (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rend))))))
+
+  ;; The padded copy of `planes` planes: dst (planes × dp × hp × wp elements of s bytes) zeroed, then
+  ;; rows [h0, h1) of depth slices [d0, d1) of each source plane (d × h × w at src), columns
+  ;; [w0, w1), copied to (d + pd, h + ph, w + pw) — the ranges already cut to what lands inside.
+  (func (export "pad") (param $dst i32) (param $src i32) (param $s i32) (param $planes i32)
+    (param $d i32) (param $h i32) (param $w i32) (param $dp i32) (param $hp i32) (param $wp i32)
+    (param $pd i32) (param $ph i32) (param $pw i32) (param $d0 i32) (param $d1 i32) (param $h0 i32) (param $h1 i32) (param $w0 i32) (param $w1 i32)
+    (local $c i32) (local $z i32) (local $y i32) (local $bytes i32) (local $sp i32) (local $dpl i32)
+    (memory.fill (local.get $dst) (i32.const 0) (i32.mul (i32.mul (local.get $planes) (i32.mul (local.get $dp) (i32.mul (local.get $hp) (local.get $wp)))) (local.get $s)))
+    (local.set $bytes (i32.mul (i32.sub (local.get $w1) (local.get $w0)) (local.get $s)))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $planes))
+        (i32.or (i32.ge_s (local.get $w0) (local.get $w1)) (i32.or (i32.ge_s (local.get $h0) (local.get $h1)) (i32.ge_s (local.get $d0) (local.get $d1))))))
+      (loop $planesl
+        (local.set $sp (i32.add (local.get $src) (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $d) (i32.mul (local.get $h) (local.get $w)))) (local.get $s))))
+        (local.set $dpl (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $c) (i32.mul (local.get $dp) (i32.mul (local.get $hp) (local.get $wp)))) (local.get $s))))
+        (local.set $z (local.get $d0))
+        (loop $depth
+          (local.set $y (local.get $h0))
+          (loop $rowsl
+            (memory.copy
+              (i32.add (local.get $dpl) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.add (local.get $z) (local.get $pd)) (local.get $hp)) (i32.add (local.get $y) (local.get $ph))) (local.get $wp))
+                (i32.add (local.get $w0) (local.get $pw))) (local.get $s)))
+              (i32.add (local.get $sp) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $z) (local.get $h)) (local.get $y)) (local.get $w)) (local.get $w0)) (local.get $s)))
+              (local.get $bytes))
+            (br_if $rowsl (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $h1))))
+          (br_if $depth (i32.lt_s (local.tee $z (i32.add (local.get $z) (i32.const 1))) (local.get $d1))))
+        (br_if $planesl (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $planes))))))
 
   ;; Dot products of row-major rows, float64: c[q] = Σ_p a[p]·b_q[p] for the four rows b_q = b + q·kb
   ;; (kb bytes apart) and q < 4, sums over p as two interleaved halves (even / odd p) added at the end.
