@@ -229,7 +229,7 @@ export function wasmConvForward<F extends FloatData>(g: ConvGeometry, x: F, w: F
     writeTables(buf, R, plan);
     new ctor(buf, ws, w.length).set(w);
     const pack = s === 4 ? r.pack4F32 : r.pack4F64;
-    for (let grp = 0; grp < g.groups; grp++) pack(a + grp * aStride, ws + grp * Mg * K * s, Mg, K, K * s);
+    for (let grp = 0; grp < g.groups; grp++) pack(a + grp * aStride, ws + grp * Mg * K * s, Mg, K, K * s, K);
     if (bias) {
         const B = new ctor(buf, bs, g.groups * R.mp * 4).fill(0);
         for (let grp = 0; grp < g.groups; grp++) for (let i = 0; i < Mg; i++) B[grp * R.mp * 4 + i] = bias[grp * Mg + i]!;
@@ -256,47 +256,48 @@ function copyOut(C: FloatData, ldc: number, out: FloatData, N: number, channels:
 /** dw = ∂L/∂w (fully written). */
 export function wasmConvBackwardWeight<F extends FloatData>(g: ConvGeometry, x: F, dy: F, dw: F, ctor: FloatCtor<F>): boolean {
     const s = ctor.BYTES_PER_ELEMENT;
+    const N = g.batch;
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
-    const plan = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
-    const { K, P } = plan;
+    const plan = planFor({
+        channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore,
+        images: N, imageChannels: g.inChannels,
+    }, s);
+    // depth: the output positions of every image (NP), in the order of the plan's columns
+    const { K, P: NP } = plan;
+    const P = NP / N;
     const T = threads();
     const npK = Math.ceil(K / 8);
     const mp = Math.ceil(Mg / 4);
     const ldcE = npK * 8;
-    const chunk = chunkFor(npK, P * 8 * s, T);
-    const bStride = Math.ceil((chunk * P * 8 * s) / 64) * 64;
+    const chunk = chunkFor(npK, NP * 8 * s, T);
+    const bStride = Math.ceil((chunk * NP * 8 * s) / 64) * 64;
     const cStride = mp * 4 * ldcE * s;
     const L = new Arena();
     const desc = L.take(64);
     const lanes = L.take(plan.rows.length * 4);
     const cols = L.take(plan.cols.length * 4);
-    const a = L.take(mp * 4 * P * s);
-    const dys = L.take(g.outChannels * P * s);
+    const a = L.take(mp * 4 * NP * s);
+    const dys = L.take(dy.length * s);
     const b = L.take(T * bStride);
-    const c = L.take(g.groups * cStride);
-    const Pin = g.inSize[0] * g.inSize[1] * g.inSize[2];
-    const stage = L.take(g.inChannels * Pin * s);
-    const xb = L.take((g.inChannels * plan.plane + SLACK) * s);
+    const c = L.take(cStride);
+    const stage = L.take(x.length * s);
+    const xb = L.take((N * g.inChannels * plan.plane + SLACK) * s);
     if (L.end > MAX_BYTES) return false;
     const buf = reserve(L.end);
     const pack = s === 4 ? rt().pack4F32 : rt().pack4F64;
     writeTables(buf, { rows: lanes, cols }, plan);
-    const C = new ctor(buf, c, g.groups * mp * 4 * ldcE).fill(0);
-    const DY = new ctor(buf, dys, g.outChannels * P);
+    padInto(buf, ctor, xb, stage, x, 0, N * g.inChannels, g.inSize, plan.padded, g.padBefore);
+    new ctor(buf, dys, dy.length).set(dy);
+    const C = new ctor(buf, c, mp * 4 * ldcE);
     const D = new Int32Array(buf, desc, 13);
-    for (let n = 0; n < g.batch; n++) {
-        padInto(buf, ctor, xb, stage, x, n * g.inChannels * Pin, g.inChannels, g.inSize, plan.padded, g.padBefore);
-        DY.set(dy.subarray(n * g.outChannels * P, (n + 1) * g.outChannels * P));
-        for (let grp = 0; grp < g.groups; grp++) {
-            pack(a, dys + grp * Mg * P * s, Mg, P, P * s);
-            D.set([0, npK, chunk, mp, P, a, b, bStride, c + grp * cStride, ldcE * s, xb + grp * Cg * plan.plane * s, lanes, cols]);
-            parallel(name('conv_dw', s), desc, Math.ceil(npK / chunk), 2 * Mg * K * P);
-        }
-    }
     for (let grp = 0; grp < g.groups; grp++) {
-        const from = grp * mp * 4 * ldcE;
-        for (let i = 0; i < Mg; i++) dw.set(C.subarray(from + i * ldcE, from + i * ldcE + K), (grp * Mg + i) * K);
+        // A = dy of the group, images side by side along the depth
+        for (let n = 0; n < N; n++) pack(a + 4 * n * P * s, dys + (n * g.outChannels + grp * Mg) * P * s, Mg, P, P * s, NP);
+        C.fill(0);
+        D.set([0, npK, chunk, mp, NP, a, b, bStride, c, ldcE * s, xb + grp * Cg * plan.plane * s, lanes, cols]);
+        parallel(name('conv_dw', s), desc, Math.ceil(npK / chunk), 2 * Mg * K * NP);
+        for (let i = 0; i < Mg; i++) dw.set(C.subarray(i * ldcE, i * ldcE + K), (grp * Mg + i) * K);
     }
     return true;
 }

@@ -46,8 +46,8 @@ export interface WasmRuntime {
     readonly gemmF32: (mp: number, np: number, k: number, a: number, b: number, c: number, ldc: number) => void;
     readonly gemmF64: (mp: number, np: number, k: number, a: number, b: number, c: number, ldc: number) => void;
     readonly gemmNtF64: (m: number, n: number, k: number, a: number, b: number, c: number) => void;
-    readonly pack4F32: (dst: number, src: number, rows: number, k: number, ld: number) => void;
-    readonly pack4F64: (dst: number, src: number, rows: number, k: number, ld: number) => void;
+    readonly pack4F32: (dst: number, src: number, rows: number, k: number, ld: number, kt: number) => void;
+    readonly pack4F64: (dst: number, src: number, rows: number, k: number, ld: number, kt: number) => void;
     /** see kernels.wat `pad` */
     readonly pad: (dst: number, src: number, s: number, planes: number, ...dims: number[]) => void;
 }

@@ -571,16 +571,17 @@
           (br_if $rowsl (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $pend))))
         (br $claim))))
 
-  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes) into
-  ;; ⌈rows/4⌉ panels of 4 rows over depth k, dst[(r/4)·4k + 4q + r mod 4] = src[r][q]; rows past
-  ;; `rows` in the last panel are 0.
-  (func (export "pack4_f32") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32)
+  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes), depth k,
+  ;; into ⌈rows/4⌉ panels of 4 rows over depth kt ≥ k, dst[(r/4)·4kt + 4q + r mod 4] = src[r][q]
+  ;; (a slice of the depth when kt > k: dst then points at its first column); rows past `rows` in
+  ;; the last panel are 0.
+  (func (export "pack4_f32") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32) (param $kt i32)
     (local $r i32) (local $rend i32) (local $q i32) (local $o i32) (local $s i32)
     (local.set $rend (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
     (block $done
       (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $rows))))
       (loop $rowsl
-        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $k) (i32.const 16)))
+        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $kt) (i32.const 16)))
           (i32.mul (i32.and (local.get $r) (i32.const 3)) (i32.const 4)))))
         (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ld))))
         (local.set $q (local.get $k))
@@ -736,16 +737,17 @@
           (br_if $rowsl (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $pend))))
         (br $claim))))
 
-  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes) into
-  ;; ⌈rows/4⌉ panels of 4 rows over depth k, dst[(r/4)·4k + 4q + r mod 4] = src[r][q]; rows past
-  ;; `rows` in the last panel are 0.
-  (func (export "pack4_f64") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32)
+  ;; A operand packing: rows [0, rows) of a row-major matrix at src (row stride ld bytes), depth k,
+  ;; into ⌈rows/4⌉ panels of 4 rows over depth kt ≥ k, dst[(r/4)·4kt + 4q + r mod 4] = src[r][q]
+  ;; (a slice of the depth when kt > k: dst then points at its first column); rows past `rows` in
+  ;; the last panel are 0.
+  (func (export "pack4_f64") (param $dst i32) (param $src i32) (param $rows i32) (param $k i32) (param $ld i32) (param $kt i32)
     (local $r i32) (local $rend i32) (local $q i32) (local $o i32) (local $s i32)
     (local.set $rend (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
     (block $done
       (br_if $done (i32.or (i32.eqz (local.get $k)) (i32.eqz (local.get $rows))))
       (loop $rowsl
-        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $k) (i32.const 32)))
+        (local.set $o (i32.add (local.get $dst) (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (i32.mul (local.get $kt) (i32.const 32)))
           (i32.mul (i32.and (local.get $r) (i32.const 3)) (i32.const 8)))))
         (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ld))))
         (local.set $q (local.get $k))
