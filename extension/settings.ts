@@ -33,6 +33,7 @@ export function runSettings(scope?: vscode.Uri): RunSettings {
         dtype: choice(config, 'dtype', ['float32', 'float64'] as const, 'float32'),
         mode: choice(config, 'mode', ['train', 'eval'] as const, 'train'),
         batch: integer(config, 'batch', 1, 1),
+        threads: integer(config, 'threads', 0, 0),
         ...(memoryBudget !== undefined ? { memoryBudget } : {}),
     };
 }

@@ -11,6 +11,7 @@ import { diagnosticsOf, formatDiagnostic, networkJson } from '../../cli/report.j
 import { CliError, loadTexts } from '../../cli/workspace.js';
 import type { NetworkAnalysis } from '../../src/analysis/analyze.js';
 import { gradcheck } from '../../src/engine/gradcheck.js';
+import { defaultThreads, setThreads } from '../../src/engine/kernels/wasm-runtime.js';
 import { EngineError, layerKey, NetworkModel } from '../../src/engine/network.js';
 import { parseNpy } from '../../src/engine/npy.js';
 import { runReport } from '../../src/engine/run-report.js';
@@ -52,6 +53,7 @@ async function dispatch(request: JobRequest, progress: Progress): Promise<JobRes
             requireNoErrors(doc);
             const network = find(own, request.network, doc);
             const s = request.settings;
+            setThreads(s.threads || defaultThreads());
             const model = new NetworkModel(network, { dtype: s.dtype, mode: s.mode, seed: s.seed, batch: s.batch, memoryBudget: s.memoryBudget });
             const inputs = inputsOf(model, request.inputs ?? []);
             const R = model.lossWeights();
@@ -74,6 +76,7 @@ async function dispatch(request: JobRequest, progress: Progress): Promise<JobRes
             requireNoErrors(doc);
             const network = find(own, request.network, doc);
             const s = request.settings;
+            setThreads(s.threads || defaultThreads());
             const started = performance.now();
             const report = gradcheck(network, {
                 seed: s.seed, dtype: s.dtype, mode: s.mode, eps: s.eps, atol: s.atol, rtol: s.rtol, maxElements: s.maxElements, fast: s.fast,

@@ -27,6 +27,8 @@ export interface RunSettings {
     readonly batch: number;
     /** Bytes; undefined = the engine's default (2 GiB). */
     readonly memoryBudget?: number;
+    /** Threads for large convolutions; 0 or undefined = automatic. */
+    readonly threads?: number;
 }
 
 export interface GradcheckSettings extends RunSettings {

@@ -67,7 +67,7 @@ describe('package.json', () => {
         expect(props['convscope.gradcheck.rtol']!.default).toBe(GRADCHECK_DEFAULTS.rtol);
         expect(props['convscope.gradcheck.maxElements']!.default).toBe(GRADCHECK_DEFAULTS.maxElements);
         expect(props['convscope.seed']!.default).toBe(GRADCHECK_DEFAULTS.seed);
-        for (const key of ['seed', 'dtype', 'mode', 'memoryBudget']) expect(props[`convscope.${key}`], key).toBeDefined();
+        for (const key of ['seed', 'dtype', 'mode', 'memoryBudget', 'threads']) expect(props[`convscope.${key}`], key).toBeDefined();
     });
 
     it('ships only the bundles and the declarative files', () => {

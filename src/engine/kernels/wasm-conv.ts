@@ -2,21 +2,22 @@
  * Convolutions on the WebAssembly kernels (wasm-runtime.ts), float32 in float32 arithmetic (like
  * PyTorch) and float64 in float64, split over threads.
  *
- * Every pass is "gather, then multiply" without an im2col matrix in memory: the input of an image
- * is copied once into WASM memory with its zero padding made real (a padded copy), so the column
- * matrix is implicit — element (p, j) sits at rows[p] + cols[j] in that copy, p = (c, kd, kh, kw)
- * and j = (od, oh, ow) — and each thread gathers only the few column panels it is about to
- * multiply (in L2), with vector copies where a panel's 8 columns are consecutive elements.
+ * Every pass multiplies without an im2col matrix in memory: the input is copied once into WASM
+ * memory with its zero padding made real (kernels.wat `pad`), so the column matrix is implicit —
+ * element (p, j) sits at rows[p] + cols[j] in that copy, p = (c, kd, kh, kw) and j = (n, od, oh,
+ * ow), the images side by side — and a column panel of 8 consecutive elements is read in place,
+ * while the others are gathered by the thread about to multiply them (in L2).
  *
- * - forward: C = W·col (+ bias), W packed into 4-row panels once per call;
- * - weight gradient: dW += dy·colᵀ over the images (the gather reads col transposed);
+ * - forward: C = W·col (+ bias, set per chunk in WASM), W packed into 4-row panels once per call;
+ * - weight gradient: dW = dy·colᵀ, the images side by side along the depth (the gather reads col
+ *   transposed);
  * - input gradient, stride 1: the forward pass of dy (padded by d·(k − 1) − p) with the flipped,
  *   transposed weights — a correlation, no scatter; other strides: col = Wᵀ·dy, then col2im adds
  *   col back into a padded dx (threads own whole channels) and the padding is cropped.
  *
  * Each returns false, doing nothing, when its working set would pass `MAX_BYTES` (the caller then
  * falls back to the TypeScript kernels). Geometries with fewer than 4 outputs per group (depthwise)
- * are not handled here.
+ * are wasm-direct.ts's.
  */
 import type { TensorData } from '../../tensor/tensor.js';
 import type { ConvGeometry } from './types.js';

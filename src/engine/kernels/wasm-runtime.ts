@@ -148,12 +148,15 @@ export function releaseWasmMemory(): void {
 
 let threadCount: number | undefined;
 
+/** CONVSCOPE_THREADS when set, else the machine's cores, at most 4. */
+export function defaultThreads(): number {
+    const fromEnv = Number.parseInt(env('CONVSCOPE_THREADS') ?? '', 10);
+    return Number.isInteger(fromEnv) && fromEnv >= 1 ? Math.min(fromEnv, 16) : Math.min(availableParallelism(), 4);
+}
+
 /** How many threads `parallel` may use (the calling one included). */
 export function threads(): number {
-    if (threadCount === undefined) {
-        const fromEnv = Number.parseInt(env('CONVSCOPE_THREADS') ?? '', 10);
-        threadCount = Number.isInteger(fromEnv) && fromEnv >= 1 ? Math.min(fromEnv, 16) : Math.min(availableParallelism(), 4);
-    }
+    threadCount ??= defaultThreads();
     return threadCount;
 }
 
