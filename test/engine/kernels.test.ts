@@ -4,7 +4,7 @@
  * float64), and the adjoint identities that make backward the exact transpose of forward.
  */
 import { describe, expect, it } from 'vitest';
-import { type ConvOptions, type ConvTransposeOptions, convGeometry, convTransposeOutputShape, jsKernels as fast, referenceKernels as ref, slidingWindows } from '../../src/engine/kernels/index.js';
+import { type ConvOptions, type ConvTransposeOptions, convGeometry, convTransposeOutputShape, jsKernels as fast, referenceKernels as ref, slidingWindows, wasmKernels } from '../../src/engine/kernels/index.js';
 import type { Rng } from '../../src/engine/random.js';
 import { type DType, type Tensor, astype, dot, fromArray, numel, zeros } from '../../src/tensor/tensor.js';
 import { expectAllclose, randn, rng } from './helpers.js';
@@ -158,7 +158,7 @@ describe('transposed convolution', () => {
     });
 });
 
-describe('pooling kernels match the naive reference', () => {
+describe.each([fast, wasmKernels].map(k => [k.name, k] as const))('pooling kernels (%s) match the naive reference', (_, fast) => {
     const r = rng('pool-cases');
     const pools = Array.from({ length: 24 }, (_, i) => {
         const rank = 1 + (i % 3);

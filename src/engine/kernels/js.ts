@@ -173,7 +173,7 @@ function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number,
     }
 }
 
-function poolShapes(xShape: readonly number[], spec: PoolSpec): { planes: number; yShape: number[] } {
+export function poolShapes(xShape: readonly number[], spec: PoolSpec): { planes: number; yShape: number[] } {
     const rank = xShape.length - 2;
     if (rank !== spec.windows.length) throw new KernelError(`pooling input ${formatShape(xShape)} has ${rank} spatial axes, the windows ${spec.windows.length}`);
     spec.windows.forEach((w, i) => {

@@ -50,6 +50,11 @@ export interface WasmRuntime {
     readonly pack4F64: (dst: number, src: number, rows: number, k: number, ld: number, kt: number) => void;
     /** see kernels.wat `pad` */
     readonly pad: (dst: number, src: number, s: number, planes: number, ...dims: number[]) => void;
+    /** see kernels.wat `pool_*` (one descriptor address) */
+    readonly poolF32: (desc: number) => void;
+    readonly poolF64: (desc: number) => void;
+    readonly poolAvgBackF32: (desc: number) => void;
+    readonly poolAvgBackF64: (desc: number) => void;
 }
 
 /** 64 KiB pages; wasm32 addresses end at 4 GiB, and working sets above 2 GiB go to the TypeScript kernels. */
@@ -117,6 +122,10 @@ export function wasmRuntime(): WasmRuntime | null {
             pack4F32: e.pack4_f32 as WasmRuntime['pack4F32'],
             pack4F64: e.pack4_f64 as WasmRuntime['pack4F64'],
             pad: e.pad as WasmRuntime['pad'],
+            poolF32: e.pool_f32 as WasmRuntime['poolF32'],
+            poolF64: e.pool_f64 as WasmRuntime['poolF64'],
+            poolAvgBackF32: e.pool_avg_back_f32 as WasmRuntime['poolAvgBackF32'],
+            poolAvgBackF64: e.pool_avg_back_f64 as WasmRuntime['poolAvgBackF64'],
         };
     } catch {
         runtime = null;

@@ -12,19 +12,21 @@
  *   as plain loops (`gemmDirect64`).
  * - Depthwise / grouped convolutions with fewer than 4 outputs per group: wasm-direct.ts (direct
  *   loops vectorised along output rows, its own module).
- * - Pooling, and working sets past 2 GiB: jsKernels.
+ * - Pooling: wasm-pool.ts (pool.ts's loops in WASM, in the tensor's dtype).
+ * - Working sets past 2 GiB: jsKernels.
  * - Without WebAssembly SIMD at all, `wasmKernels` is `jsKernels` (see `wasmSimdAvailable`).
  */
 import { type DType, type Tensor, type TensorData, numel } from '../../tensor/tensor.js';
 import { convGeometry, convTransposeOutputShape } from './geometry.js';
 import { gemm as jsGemm } from './gemm.js';
-import { checkBias, checkDtypes, checkShape, channelSums, jsKernels, sizes } from './js.js';
+import { checkBias, checkDtypes, checkShape, channelSums, jsKernels, poolShapes, sizes } from './js.js';
 import type { ConvGeometry, GemmSpec, Kernels } from './types.js';
 import { type FloatCtor, type FloatData, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvForward } from './wasm-conv.js';
 import {
     DirectMemoryError, directBackwardInput32, directBackwardInput64, directBackwardWeight32, directBackwardWeight64,
     directForward32, directForward64, directWasmAvailable,
 } from './wasm-direct.js';
+import { wasmPoolBackward, wasmPoolForward } from './wasm-pool.js';
 import { MAX_BYTES, reserve, rt, wasmRuntime } from './wasm-runtime.js';
 
 export { releaseWasmMemory, setThreads, threads } from './wasm-runtime.js';
@@ -395,6 +397,17 @@ const wasmImpl: Kernels = {
         const dw = backwardWeight(g, dy, x);
         if (!dw) return jsKernels.convTransposeBackwardWeight(x, dy, wShape, options, withBias);
         return { dw, db: withBias ? channelSums(dy) : null };
+    },
+
+    poolForward(x, spec) {
+        const { planes, yShape } = poolShapes(x.shape, spec);
+        return wasmPoolForward(x, spec, planes, yShape) ?? jsKernels.poolForward(x, spec);
+    },
+
+    poolBackward(dy, xShape, spec, indices) {
+        const { planes, yShape } = poolShapes(xShape, spec);
+        checkShape('dy', dy.shape, yShape);
+        return wasmPoolBackward(dy, xShape, spec, planes, indices) ?? jsKernels.poolBackward(dy, xShape, spec, indices);
     },
 } satisfies Kernels;
 
