@@ -168,9 +168,14 @@ function cropFrom(X: FloatData, dst: FloatData, to: number, channels: number, si
     }
 }
 
-/** Panels per chunk: a chunk's gathered panels stay within ~128 KiB, with ≥ 4 chunks per thread when there is work for it. */
-function chunkFor(panels: number, panelBytes: number, T: number): number {
-    const byCache = Math.max(1, Math.floor(131072 / panelBytes));
+/**
+ * Panels per chunk, for a multiply of the given depth: as many as keep one k-block (256 deep) of
+ * the chunk's B within ~128 KiB — each k-block of A is then read once per chunk, not once per
+ * panel (A can be megabytes: 256 × 2304 floats for shape D) — with ≥ 4 chunks per thread when
+ * there is work for it.
+ */
+function chunkFor(panels: number, depth: number, s: number, T: number): number {
+    const byCache = Math.max(1, Math.floor(131072 / (Math.min(depth, 256) * 8 * s)));
     return Math.max(1, Math.min(byCache, Math.ceil(panels / (4 * T))));
 }
 
@@ -195,7 +200,7 @@ function gemmRegions(L: Arena, plan: Plan, mRows: number, s: number) {
     const mp = Math.ceil(mRows / 4);
     // rows of C a multiple of 4 KiB apart would share cache sets: one extra cache line per row
     const ldcE = plan.np * 8 + ((plan.np * 8 * s) % 4096 === 0 ? 64 / s : 0);
-    const chunk = chunkFor(plan.np, plan.K * 8 * s, T);
+    const chunk = chunkFor(plan.np, plan.K, s, T);
     const bStride = Math.ceil((chunk * plan.K * 8 * s) / 64) * 64;
     return {
         mp, ldcE, chunk, bStride, units: Math.ceil(plan.np / chunk),
@@ -271,7 +276,7 @@ export function wasmConvBackwardWeight<F extends FloatData>(g: ConvGeometry, x: 
     const npK = Math.ceil(K / 8);
     const mp = Math.ceil(Mg / 4);
     const ldcE = npK * 8;
-    const chunk = chunkFor(npK, NP * 8 * s, T);
+    const chunk = chunkFor(npK, NP, s, T);
     const bStride = Math.ceil((chunk * NP * 8 * s) / 64) * 64;
     const cStride = mp * 4 * ldcE * s;
     const L = new Arena();
