@@ -5,7 +5,8 @@
  * channels per group, ranks 1–3, strides, dilation, asymmetric padding, batch > 1, kernels larger
  * than the input, outputs of size 1, rows shorter and longer than a vector), on the benchmark's
  * depthwise shape E, on transposed convolutions (whose geometries can read past the padding), with
- * infinities in the data (masked lanes must not turn them into NaNs), and with the relaxed-SIMD build.
+ * infinities in the data (masked lanes must not turn them into NaNs), and with the plain SIMD128 build
+ * as well as the default relaxed-SIMD one.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -252,8 +253,8 @@ describe.skipIf(!available).each(dtypes)('direct convolutions in %s with infinit
     });
 });
 
-describe.skipIf(!available)('the relaxed-SIMD (fused multiply-add) build', () => {
-    it('agrees with the reference (child node with --experimental-wasm-relaxed-simd)', () => {
+describe.skipIf(!available)('the plain SIMD128 build (the default is relaxed SIMD, with fused multiply-add)', () => {
+    it('agrees with the reference with CONVSCOPE_WASM_RELAXED=0 (child node)', () => {
         const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convscope-direct-relaxed-'));
         const script = path.join(dir, 'relaxed.ts');
@@ -307,13 +308,10 @@ describe.skipIf(!available)('the relaxed-SIMD (fused multiply-add) build', () =>
             console.log(JSON.stringify(out));
         `);
         try {
-            const run = (flags: string[]) => spawnSync(process.execPath, [...flags, '--import', 'tsx', script], { cwd: root, encoding: 'utf8' });
-            let r = run(['--experimental-wasm-relaxed-simd']);
-            // engines where relaxed SIMD has shipped may drop the flag
-            if (r.status !== 0 && /bad option/.test(r.stderr)) r = run([]);
+            const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', env: { ...process.env, CONVSCOPE_WASM_RELAXED: '0' } });
             expect(r.status, r.stderr).toBe(0);
             const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-            expect(out.relaxed).toBe(true);
+            expect(out.relaxed).toBe(false);
             expect(out.float32).toBeLessThan(1e-5);
             expect(out.float64).toBeLessThan(1e-12);
         } finally {
