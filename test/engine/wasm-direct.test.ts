@@ -8,11 +8,6 @@
  * infinities in the data (masked lanes must not turn them into NaNs), and with the plain SIMD128 build
  * as well as the default relaxed-SIMD one.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ConvOptions, type ConvTransposeOptions, convGeometry, convTransposeOutputShape, referenceKernels as ref } from '../../src/engine/kernels/index.js';
 import {
@@ -22,7 +17,7 @@ import {
 import type { ConvGeometry } from '../../src/engine/kernels/types.js';
 import type { Rng } from '../../src/engine/random.js';
 import { type DType, type Tensor, astype, numel } from '../../src/tensor/tensor.js';
-import { randn, rng } from './helpers.js';
+import { inPlainSimdChild, randn, rng } from './helpers.js';
 
 const available = directWasmAvailable();
 
@@ -255,11 +250,7 @@ describe.skipIf(!available).each(dtypes)('direct convolutions in %s with infinit
 
 describe.skipIf(!available)('the plain SIMD128 build (the default is relaxed SIMD, with fused multiply-add)', () => {
     it('agrees with the reference with CONVSCOPE_WASM_RELAXED=0 (child node)', () => {
-        const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convscope-direct-relaxed-'));
-        const script = path.join(dir, 'relaxed.ts');
-        const src = (p: string) => JSON.stringify(path.join(root, 'src/engine/kernels', p));
-        fs.writeFileSync(script, `
+        const out = inPlainSimdChild(src => `
             import { convGeometry, referenceKernels as ref } from ${src('index.ts')};
             import * as wd from ${src('wasm-direct.ts')};
             import { directRelaxed } from ${src('wasm/generated/modules.ts')};
@@ -307,15 +298,8 @@ describe.skipIf(!available)('the plain SIMD128 build (the default is relaxed SIM
             }
             console.log(JSON.stringify(out));
         `);
-        try {
-            const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', env: { ...process.env, CONVSCOPE_WASM_RELAXED: '0' } });
-            expect(r.status, r.stderr).toBe(0);
-            const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-            expect(out.relaxed).toBe(false);
-            expect(out.float32).toBeLessThan(1e-5);
-            expect(out.float64).toBeLessThan(1e-12);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        expect(out.relaxed).toBe(false);
+        expect(out.float32).toBeLessThan(1e-5);
+        expect(out.float64).toBeLessThan(1e-12);
     });
 });

@@ -5,17 +5,12 @@
  * convolutions on seeded random shapes and options (ranks 1–3, strides, dilation, groups, padding,
  * batch > 1, float32 and float64), plus transposed convolutions.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ConvOptions, type ConvTransposeOptions, convGeometry, kernels, referenceKernels as ref, releaseScratch, wasmKernels as wk, wasmSimdAvailable } from '../../src/engine/kernels/index.js';
 import { parallelStats, setThreads, startWorkers, workersReady } from '../../src/engine/kernels/wasm-runtime.js';
 import type { Rng } from '../../src/engine/random.js';
 import { type DType, type Tensor, astype } from '../../src/tensor/tensor.js';
-import { expectAllclose, randn, rng } from './helpers.js';
+import { expectAllclose, inPlainSimdChild, randn, rng } from './helpers.js';
 
 const available = wasmSimdAvailable().simd;
 
@@ -275,12 +270,8 @@ describe.skipIf(!available)('the two builds', () => {
     });
 
     it('keeps the plain SIMD128 build, which agrees with the reference, with CONVSCOPE_WASM_RELAXED=0 (child node)', () => {
-        const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convscope-relaxed-'));
-        const script = path.join(dir, 'relaxed.ts');
-        const index = path.join(root, 'src/engine/kernels/index.ts');
-        fs.writeFileSync(script, `
-            import { referenceKernels as ref, wasmKernels as wk, wasmSimdAvailable } from ${JSON.stringify(index)};
+        const out = inPlainSimdChild(src => `
+            import { referenceKernels as ref, wasmKernels as wk, wasmSimdAvailable } from ${src('index.ts')};
             let seed = 7;
             const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
             const out: Record<string, number | boolean> = { relaxed: wasmSimdAvailable().relaxed };
@@ -302,15 +293,8 @@ describe.skipIf(!available)('the two builds', () => {
             }
             console.log(JSON.stringify(out));
         `);
-        try {
-            const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', env: { ...process.env, CONVSCOPE_WASM_RELAXED: '0' } });
-            expect(r.status, r.stderr).toBe(0);
-            const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-            expect(out.relaxed).toBe(false);
-            expect(out.float32).toBeLessThan(1e-5);
-            expect(out.float64).toBeLessThan(1e-12);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        expect(out.relaxed).toBe(false);
+        expect(out.float32).toBeLessThan(1e-5);
+        expect(out.float64).toBeLessThan(1e-12);
     });
 });

@@ -118,6 +118,12 @@ function planFor(k: Correlation, s: number): Plan {
     return plan;
 }
 
+/** The correlation a convolution `g` gathers from its input, per group, images side by side. */
+function convCorrelation(g: ConvGeometry, images = 1): Correlation {
+    const channels = g.inChannels / g.groups;
+    return { channels, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore, images, imageChannels: g.inChannels };
+}
+
 /** The gather of a plain row-major matrix (rows × n, contiguous): a correlation with a 1-tap kernel. */
 function matrixPlan(rows: number, n: number, s: number): Plan {
     return planFor({ channels: rows, inSize: [1, 1, n], outSize: [1, 1, n], kernel: [1, 1, 1], stride: [1, 1, 1], dilation: [1, 1, 1], padBefore: [0, 0, 0] }, s);
@@ -215,10 +221,7 @@ export function wasmConvForward<F extends FloatData>(g: ConvGeometry, x: F, w: F
     const N = g.batch;
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
-    const plan = planFor({
-        channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore,
-        images: N, imageChannels: g.inChannels,
-    }, s);
+    const plan = planFor(convCorrelation(g, N), s);
     const { K } = plan;
     const P = plan.P / N;
     const L = new Arena();
@@ -265,10 +268,7 @@ export function wasmConvBackwardWeight<F extends FloatData>(g: ConvGeometry, x: 
     const N = g.batch;
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
-    const plan = planFor({
-        channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore,
-        images: N, imageChannels: g.inChannels,
-    }, s);
+    const plan = planFor(convCorrelation(g, N), s);
     // depth: the output positions of every image (NP), in the order of the plan's columns
     const { K, P: NP } = plan;
     const P = NP / N;
@@ -364,7 +364,7 @@ function backwardInputByScatter<F extends FloatData>(g: ConvGeometry, dy: F, w: 
     const s = ctor.BYTES_PER_ELEMENT;
     const Cg = g.inChannels / g.groups;
     const Mg = g.outChannels / g.groups;
-    const fwd = planFor({ channels: Cg, inSize: g.inSize, outSize: g.outSize, kernel: g.kernel, stride: g.stride, dilation: g.dilation, padBefore: g.padBefore }, s);
+    const fwd = planFor(convCorrelation(g), s);
     const { K, P } = fwd;
     const taps = K / Cg;
     const mat = matrixPlan(Mg, P, s);
