@@ -164,7 +164,8 @@ export function channelSums<D extends DType>(dy: Tensor<D>): Tensor<D> {
     return result(dy.dtype, s, [C]);
 }
 
-function addChannelBias(y: Float64Array, bias: TensorData, N: number, C: number, P: number): void {
+/** y[n][c][…] += bias[c] */
+export function addChannelBias(y: TensorData, bias: TensorData, N: number, C: number, P: number): void {
     for (let n = 0; n < N; n++) {
         for (let c = 0; c < C; c++) {
             const b = bias[c]!;

@@ -19,7 +19,7 @@
 import { type DType, type Tensor, type TensorData, numel } from '../../tensor/tensor.js';
 import { convGeometry, convTransposeOutputShape } from './geometry.js';
 import { gemm as jsGemm } from './gemm.js';
-import { checkBias, checkDtypes, checkShape, channelSums, jsKernels, poolShapes, sizes } from './js.js';
+import { addChannelBias, checkBias, checkDtypes, checkShape, channelSums, jsKernels, poolShapes, sizes } from './js.js';
 import type { ConvGeometry, GemmSpec, Kernels } from './types.js';
 import { type FloatCtor, type FloatData, wasmConvBackwardInput, wasmConvBackwardWeight, wasmConvForward } from './wasm-conv.js';
 import {
@@ -332,17 +332,6 @@ function fillBias(y: FloatData, bias: TensorData, N: number, C: number): void {
     for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) y.fill(bias[c]!, (n * C + c) * P, (n * C + c + 1) * P);
 }
 
-function addBias<D extends DType>(y: Tensor<D>, bias: Tensor<D> | null): Tensor<D> {
-    if (!bias) return y;
-    const [N, C] = [y.shape[0]!, y.shape[1]!];
-    const P = numel(y.shape.slice(2));
-    for (let n = 0; n < N; n++) for (let ch = 0; ch < C; ch++) {
-        const bv = bias.data[ch]!;
-        for (let i = (n * C + ch) * P, end = i + P; i < end; i++) y.data[i] = y.data[i]! + bv;
-    }
-    return y;
-}
-
 const wasmImpl: Kernels = {
     ...jsKernels,
     name: 'wasm',
@@ -379,7 +368,9 @@ const wasmImpl: Kernels = {
         checkShape('input', x.shape, g.yShape);
         checkBias(bias, yShape[1]!);
         const y = backwardInput(g, x, w);
-        return y ? addBias(y, bias) : jsKernels.convTransposeForward(x, w, bias, options);
+        if (!y) return jsKernels.convTransposeForward(x, w, bias, options);
+        if (bias) addChannelBias(y.data, bias.data, yShape[0]!, yShape[1]!, numel(yShape.slice(2)));
+        return y;
     },
 
     convTransposeBackwardInput(dy, w, xShape, options = {}) {
